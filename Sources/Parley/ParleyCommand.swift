@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ParleyCore
+import ParleyServer
+
+/// `parley`: the Parley chat server. The default subcommand serves the API.
+@main
+struct ParleyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parley",
+        abstract: "Parley: a real-time chat server with end-to-end encrypted rooms.",
+        discussion: """
+            Every option can also be set by its PARLEY_* environment variable (docs/OPERATIONS.md lists them all);
+            a flag wins over the variable.
+            """,
+        version: ParleyVersion.current,
+        subcommands: [Serve.self, Migrate.self, Users.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options shared by every subcommand that opens the database.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Address to listen on (PARLEY_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (PARLEY_PORT, default 8000).")
+    var port: Int?
+
+    @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database, uploads and generated secrets (PARLEY_DATA_DIR, default ./parley-data).")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("database-url"), help: "sqlite:///path or postgres://user:pass@host:5432/db (PARLEY_DATABASE_URL).")
+    var databaseURL: String?
+
+    @Option(name: .customLong("public-url"), help: "Base URL clients reach Parley at, for invite and avatar links (PARLEY_PUBLIC_URL).")
+    var publicURL: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (PARLEY_LOG_LEVEL).")
+    var logLevel: String?
+
+    /// The environment with flags laid over it, validated into a configuration.
+    func resolve() throws -> ParleyConfiguration {
+        var environment = ProcessInfo.processInfo.environment
+        if let host { environment["PARLEY_HOST"] = host }
+        if let port { environment["PARLEY_PORT"] = String(port) }
+        if let dataDirectory { environment["PARLEY_DATA_DIR"] = dataDirectory }
+        if let databaseURL { environment["PARLEY_DATABASE_URL"] = databaseURL }
+        if let publicURL { environment["PARLEY_PUBLIC_URL"] = publicURL }
+        if let logLevel { environment["PARLEY_LOG_LEVEL"] = logLevel }
+        do {
+            return try ParleyConfiguration.fromEnvironment(environment)
+        } catch {
+            throw ConfigurationExit(message: error.description)
+        }
+    }
+}
+
+/// Reports a configuration problem as one line on standard error and exits with status 78 (EX_CONFIG).
+struct ConfigurationExit: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+extension AsyncParsableCommand {
+    /// Builds the server or turns a configuration problem into a one-line message and exit status 78.
+    func makeServer(_ options: ServerOptions) async throws -> (ParleyServer, Logger) {
+        do {
+            let configuration = try options.resolve()
+            let level = configuration.logLevel
+            LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
+            var logger = Logger(label: "parley")
+            logger.logLevel = level
+            let server = try await ParleyServer.make(configuration: configuration, logger: logger)
+            return (server, logger)
+        } catch let error as ConfigurationExit {
+            Self.fail(error.message)
+        } catch let error as ConfigurationError {
+            Self.fail(error.description)
+        } catch {
+            Self.fail("cannot start: \(Self.describe(error)); check PARLEY_DATABASE_URL and that the database is reachable")
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("parley: \(message)\n".utf8))
+        Foundation.exit(78)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        return text.count > 300 ? String(text.prefix(300)) + "…" : text
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the REST and WebSocket API (the default).")
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let (server, _) = try await makeServer(options)
+        try await server.run()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let (server, _) = try await makeServer(options)
+        let applied = try await server.appliedMigrations()
+        print("schema at version \(applied.last ?? 0) (\(applied.count) migrations applied)")
+        await server.shutdown()
+    }
+}
+
+struct Users: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users", abstract: "Manage accounts.", subcommands: [Deactivate.self, Activate.self])
+
+    struct Deactivate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deactivate an account: its sessions end and it can no longer log in.")
+        @OptionGroup var options: ServerOptions
+        @Argument(help: "Username or email of the account.") var login: String
+
+        func run() async throws {
+            let (server, _) = try await makeServer(options)
+            do {
+                let user = try await server.auth.setActive(username: login, isActive: false)
+                print("deactivated \(user.username) (\(user.id))")
+            } catch {
+                Self.fail("no account named \(login)")
+            }
+            await server.shutdown()
+        }
+    }
+
+    struct Activate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reactivate a deactivated account.")
+        @OptionGroup var options: ServerOptions
+        @Argument(help: "Username or email of the account.") var login: String
+
+        func run() async throws {
+            let (server, _) = try await makeServer(options)
+            do {
+                let user = try await server.auth.setActive(username: login, isActive: true)
+                print("activated \(user.username) (\(user.id))")
+            } catch {
+                Self.fail("no account named \(login)")
+            }
+            await server.shutdown()
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import Crypto
+
+import Foundation
+
+/// Registration, login, token refresh, logout and token verification (API.md §2).
+public struct AuthService: Sendable {
+    private let users: any UserStore
+    private let sessions: any SessionStore
+    private let signer: TokenSigner
+    private let hasher: PasswordHasher
+    private let settings: AuthSettings
+    public let revocations: SessionRevocations
+
+    public init(
+        users: any UserStore, sessions: any SessionStore, signer: TokenSigner, hasher: PasswordHasher,
+        settings: AuthSettings, revocations: SessionRevocations
+    ) {
+        self.users = users
+        self.sessions = sessions
+        self.signer = signer
+        self.hasher = hasher
+        self.settings = settings
+        self.revocations = revocations
+    }
+
+    public func register(_ input: RegistrationInput) async throws -> AuthResult {
+        var validator = Validator()
+        let username = validator.text(input.username, field: "username", required: true, length: AccountRules.usernameLength)
+        if let username, !AccountRules.isValidUsername(username) {
+            validator.fail("username", .validationInvalidFormat, "username may contain only letters, digits, '_', '.' and '-'")
+        }
+        let email = validator.text(input.email, field: "email", required: true, length: 3...AccountRules.emailMaximumLength)
+        if let email, !AccountRules.isValidEmail(email) {
+            validator.fail("email", .validationInvalidFormat, "email is not a valid address")
+        }
+        let password = validator.text(input.password, field: "password", required: true, length: AccountRules.passwordLength, trim: false)
+        let displayName = validator.text(input.displayName, field: "display_name", required: true, length: AccountRules.displayNameLength)
+        var publicKey: String?
+        if let key = input.publicKey?.trimmingWhitespace(), !key.isEmpty {
+            if PublicKeyValidator.isValidRSAPublicKey(key) {
+                publicKey = key
+            } else {
+                validator.fail("public_key", .validationInvalidFormat, "public_key must be an RSA public key in PEM form (at least 2048 bits)")
+            }
+        }
+        try validator.check()
+        guard let username, let email, let password, let displayName else { throw ParleyError.internalError(requestID: nil) }
+
+        // Checked first so that a duplicate costs no bcrypt work; the unique indexes still decide races.
+        if let existing = try await users.user(login: username), existing.username.lowercased() == username.lowercased() {
+            throw ParleyError.conflict(.resourceAlreadyExists, "username is already taken", details: ["field": "username"])
+        }
+        if let existing = try await users.user(login: email), existing.email.lowercased() == email.lowercased() {
+            throw ParleyError.conflict(.resourceAlreadyExists, "email is already registered", details: ["field": "email"])
+        }
+
+        let now = Timestamp.now()
+        let user = User(
+            id: Identifiers.uuid(), username: username, email: email, passwordHash: try await hasher.hash(password),
+            displayName: displayName, publicKey: publicKey, createdAt: now, updatedAt: now, lastLogin: now
+        )
+        do {
+            try await users.createUser(user)
+        } catch StoreError.duplicate(let field) {
+            throw ParleyError.conflict(.resourceAlreadyExists, "\(field) is already taken", details: ["field": .string(field)])
+        }
+        let (session, tokens) = try await openSession(for: user, at: now)
+        return AuthResult(user: user, session: session, tokens: tokens)
+    }
+
+    public func login(login: String?, password: String?) async throws -> AuthResult {
+        var validator = Validator()
+        let login = validator.text(login, field: "username", required: true, length: 1...AccountRules.emailMaximumLength)
+        let password = validator.text(password, field: "password", required: true, length: 1...1024, trim: false)
+        try validator.check()
+        guard let login, let password else { throw ParleyError.invalidCredentials }
+
+        guard let user = try await users.user(login: login) else {
+            _ = try await hasher.verify(password, hash: try await DecoyHash.shared.value(using: hasher))
+            throw ParleyError.invalidCredentials
+        }
+        guard try await hasher.verify(password, hash: user.passwordHash) else { throw ParleyError.invalidCredentials }
+        guard user.isActive else { throw ParleyError.userInactive }
+        let now = Timestamp.now()
+        try await users.recordLogin(userID: user.id, at: now)
+        var loggedIn = user
+        loggedIn.lastLogin = now
+        let (session, tokens) = try await openSession(for: loggedIn, at: now)
+        return AuthResult(user: loggedIn, session: session, tokens: tokens)
+    }
+
+    public func refresh(refreshToken: String?) async throws -> RefreshResult {
+        guard let refreshToken, !refreshToken.isEmpty, refreshToken.utf8.count <= 512 else {
+            if refreshToken == nil {
+                throw ParleyError.validation(.validationRequiredField, field: "refresh_token", "refresh_token is required")
+            }
+            throw ParleyError.refreshTokenInvalid
+        }
+        let now = Timestamp.now()
+        guard let status = try await sessions.sessionStatus(refreshTokenHash: Self.hashToken(refreshToken)),
+            status.session.revokedAt == nil, status.session.expiresAt > now
+        else { throw ParleyError.refreshTokenInvalid }
+        guard status.userIsActive else { throw ParleyError.userInactive }
+        var rotated: String?
+        if settings.rotateRefreshTokens {
+            let token = Self.newRefreshToken()
+            try await sessions.rotateRefreshToken(sessionID: status.session.id, newHash: Self.hashToken(token), at: now)
+            rotated = token
+        } else {
+            try await sessions.touchSession(id: status.session.id, at: now)
+        }
+        let access = issueAccessToken(userID: status.session.userID, sessionID: status.session.id, at: now)
+        return RefreshResult(accessToken: access, expiresIn: settings.accessTokenTTL, refreshToken: rotated)
+    }
+
+    /// Ends one session: its access and refresh tokens stop working at once and its sockets are closed.
+    public func logout(_ identity: Identity) async throws {
+        _ = try await sessions.revokeSession(id: identity.sessionID, at: .now())
+        await revocations.notify(.sessions([identity.sessionID]))
+    }
+
+    /// Verifies an access token and the session behind it.
+    public func authenticate(token: String) async throws -> Identity {
+        let now = Timestamp.now()
+        let claims = try signer.verify(token, now: now)
+        guard let status = try await sessions.sessionStatus(id: claims.sid), status.session.userID == claims.sub,
+            status.session.revokedAt == nil
+        else { throw ParleyError.tokenInvalid }
+        guard status.userIsActive else { throw ParleyError.userInactive }
+        return Identity(userID: claims.sub, sessionID: claims.sid)
+    }
+
+    /// Deactivates or reactivates an account (operator command). A deactivated account's tokens are answered
+    /// with 403 `AUTH_USER_INACTIVE` and its live connections close; reactivation lets its sessions work again.
+    public func setActive(username: String, isActive: Bool) async throws -> User {
+        guard let user = try await users.user(login: username) else {
+            throw ParleyError.notFound(.authUserNotFound, "User account not found")
+        }
+        let now = Timestamp.now()
+        _ = try await users.setActive(userID: user.id, isActive: isActive, at: now)
+        if !isActive { await revocations.notify(.user(user.id)) }
+        var updated = user
+        updated.isActive = isActive
+        return updated
+    }
+
+    private func openSession(for user: User, at now: Timestamp) async throws -> (Session, TokenPair) {
+        let refreshToken = Self.newRefreshToken()
+        let session = Session(
+            id: Identifiers.uuid(), userID: user.id, refreshTokenHash: Self.hashToken(refreshToken), createdAt: now,
+            expiresAt: now.adding(seconds: settings.refreshTokenTTL), lastUsedAt: now
+        )
+        try await sessions.createSession(session)
+        let access = issueAccessToken(userID: user.id, sessionID: session.id, at: now)
+        return (session, TokenPair(accessToken: access, refreshToken: refreshToken, expiresIn: settings.accessTokenTTL))
+    }
+
+    private func issueAccessToken(userID: String, sessionID: String, at now: Timestamp) -> String {
+        let issuedAt = now.milliseconds / 1000
+        let claims = AccessTokenClaims(
+            sub: userID, sid: sessionID, iat: issuedAt, exp: issuedAt + settings.accessTokenTTL,
+            jti: Base64URL.encode(SecureRandom.bytes(12))
+        )
+        return signer.sign(claims)
+    }
+
+    /// 256 random bits, base64url.
+    static func newRefreshToken() -> String { Base64URL.encode(SecureRandom.bytes(32)) }
+
+    static func hashToken(_ token: String) -> String {
+        SHA256.hash(data: Array(token.utf8)).map { byte in
+            let hex = Array("0123456789abcdef")
+            return String([hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+        }.joined()
+    }
+}
+
+/// One decoy bcrypt hash per process, made on first use.
+private actor DecoyHash {
+    static let shared = DecoyHash()
+    private var hash: String?
+
+    func value(using hasher: PasswordHasher) async throws -> String {
+        if let hash { return hash }
+        let made = try await hasher.decoyHash()
+        hash = made
+        return made
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ParleyCore
+import ParleyStore
+import ServiceLifecycle
+import UnixSignals
+
+/// A configured Parley: storage opened and migrated, services wired, routes built.
+///
+/// `run()` serves until SIGTERM/SIGINT; tests use `start()` and `stop()` to serve on a free port.
+public final class ParleyServer: Sendable {
+    public let configuration: ParleyConfiguration
+    public let store: SQLStore
+    public let metrics: ParleyMetrics
+    public let routeTable: RouteTable
+    public let auth: AuthService
+    let users: UserService
+    let rateLimits: any RateLimitStore
+    let logger: Logger
+
+    private init(
+        configuration: ParleyConfiguration, store: SQLStore, metrics: ParleyMetrics, auth: AuthService,
+        users: UserService, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.metrics = metrics
+        self.routeTable = RouteTable()
+        self.auth = auth
+        self.users = users
+        self.rateLimits = InMemoryRateLimitStore()
+        self.logger = logger
+    }
+
+    /// Validates the configuration, prepares the data directory and secrets, opens and migrates the database.
+    public static func make(configuration: ParleyConfiguration, logger: Logger) async throws -> ParleyServer {
+        try configuration.validate()
+        let dataDirectory = try DataDirectory(path: configuration.dataDirectory)
+        let jwtSecret = try configuration.jwtSecret ?? dataDirectory.secret(named: "jwt-secret", byteCount: 48)
+        let metrics = ParleyMetrics()
+        let store = try await SQLStore.open(configuration.effectiveDatabase, logger: logger) { kind, duration in
+            metrics.recordQuery(kind: kind, duration: duration)
+        }
+        let auth = AuthService(
+            users: store, sessions: store, signer: TokenSigner(secret: jwtSecret),
+            hasher: PasswordHasher(cost: configuration.bcryptCost),
+            settings: AuthSettings(
+                accessTokenTTL: configuration.accessTokenTTL, refreshTokenTTL: configuration.refreshTokenTTL,
+                rotateRefreshTokens: configuration.rotateRefreshTokens, bcryptCost: configuration.bcryptCost),
+            revocations: SessionRevocations()
+        )
+        return ParleyServer(
+            configuration: configuration, store: store, metrics: metrics, auth: auth, users: UserService(users: store),
+            logger: logger)
+    }
+
+    /// Builds the router with every middleware and route.
+    func makeRouter() -> Router<ParleyRequestContext> {
+        let router = Router(context: ParleyRequestContext.self)
+        router.add(middleware: ObservabilityMiddleware(metrics: metrics, routes: routeTable, logger: logger))
+        router.add(middleware: AuthenticationMiddleware(auth: auth))
+        router.add(middleware: RateLimitMiddleware(store: rateLimits, limitPerMinute: configuration.rateLimitPerMinute, metrics: metrics))
+        let routes = Routes(router: router, table: routeTable)
+        let jsonLimit = configuration.maxJSONBodyBytes
+        AuthRoutes(auth: auth, jsonLimit: jsonLimit).register(on: routes)
+        UserRoutes(users: users, jsonLimit: jsonLimit).register(on: routes)
+        let store = self.store
+        HealthRoutes(probes: { ["database": await store.ping()] }, metrics: metrics).register(on: routes)
+        return router
+    }
+
+    /// The Hummingbird application serving this server's routes.
+    func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes in-flight requests and closes the database.
+    public func run() async throws {
+        let app = makeApplication { port in
+            self.logger.info("Parley is serving", metadata: ["address": "http://\(self.configuration.host):\(port)"])
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+    }
+}
+
+extension ParleyServer {
+    /// Migration versions recorded in the database.
+    public func appliedMigrations() async throws -> [Int] {
+        try await Migrator(backend: store.backend, logger: logger).appliedVersions()
+    }
+
+    /// Closes the database (for commands that do not serve).
+    public func shutdown() async {
+        await store.shutdown()
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+import ParleyCore
+
+/// The success envelope: `{"success": true, "data": ..., "message": ...}`.
+struct SuccessEnvelope<Payload: Encodable>: Encodable {
+    let success = true
+    let data: Payload?
+    let message: String?
+
+    enum CodingKeys: String, CodingKey { case success, data, message }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(success, forKey: .success)
+        if let data { try container.encode(data, forKey: .data) }
+        if let message { try container.encode(message, forKey: .message) }
+    }
+}
+
+/// The error envelope: `{"success": false, "error": {"code", "message", "details"}}`.
+struct ErrorEnvelope: Encodable {
+    struct Body: Encodable {
+        let code: String
+        let message: String
+        let details: [String: JSONValue]
+    }
+
+    let success = false
+    let error: Body
+
+    init(_ error: ParleyError) {
+        self.error = Body(code: error.code.rawValue, message: error.message, details: error.details)
+    }
+}
+
+/// An empty data object, for responses that carry only a message.
+struct EmptyData: Encodable {}
+
+/// JSON encoding and decoding shared by every route.
+enum JSONCoding {
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return encoder
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> ByteBuffer {
+        ByteBuffer(data: try encoder().encode(value))
+    }
+}
+
+extension Response {
+    /// A success envelope around `data`.
+    static func envelope<T: Encodable>(_ data: T?, status: HTTPResponse.Status = .ok, message: String? = nil) throws -> Response {
+        let body = try JSONCoding.encode(SuccessEnvelope(data: data, message: message))
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
+    }
+
+    /// A message-only success envelope.
+    static func message(_ message: String, status: HTTPResponse.Status = .ok) throws -> Response {
+        try envelope(EmptyData?.none, status: status, message: message)
+    }
+
+    /// The error envelope for `error`, with its status.
+    static func error(_ error: ParleyError) -> Response {
+        let body = (try? JSONCoding.encode(ErrorEnvelope(error))) ?? ByteBuffer(string: #"{"success":false,"error":{"code":"INTERNAL_ERROR","message":"An unexpected error occurred","details":{}}}"#)
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if error.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: body))
+    }
+}

@@ -1,0 +1,109 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ParleyCore
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+import Synchronization
+
+/// SQLite in WAL mode: one writer connection behind a FIFO lock, and a few reader connections.
+///
+/// WAL lets readers proceed while the writer commits; `synchronous=FULL` makes every commit durable before
+/// it is acknowledged (group commit in the message writer amortises the fsync).
+public final class SQLiteBackend: SQLBackend {
+    public let engine = SQLEngine.sqlite
+    public let path: String
+    private let threadPool: NIOThreadPool
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let writeLock = AsyncLock()
+    private let nextReader = Atomic<Int>(0)
+    private let logger: Logger
+
+    private init(path: String, threadPool: NIOThreadPool, writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.path = path
+        self.threadPool = threadPool
+        self.writer = writer
+        self.readers = readers
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the database file at `path`.
+    public static func open(path: String, readerCount: Int = 3, logger: Logger) async throws -> SQLiteBackend {
+        let threadPool = NIOThreadPool(numberOfThreads: readerCount + 1)
+        threadPool.start()
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
+            let writerSQL = writer.sql(queryLogLevel: nil)
+            // journal_mode is persistent and needs the writer; the others are per connection.
+            try await writerSQL.raw("PRAGMA journal_mode=WAL").run()
+            for pragma in ["PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"] {
+                try await writerSQL.raw(SQLQueryString(pragma)).run()
+            }
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<readerCount {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
+                let readerSQL = reader.sql(queryLogLevel: nil)
+                for pragma in ["PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA query_only=ON"] {
+                    try await readerSQL.raw(SQLQueryString(pragma)).run()
+                }
+                readers.append(reader)
+            }
+            return SQLiteBackend(path: path, threadPool: threadPool, writer: writer, readers: readers, logger: logger)
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+        let connection = readers[abs(index) % readers.count]
+        return try await body(connection.sql(queryLogLevel: nil))
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let database = writer.sql(queryLogLevel: nil)
+        return try await writeLock.withLock {
+            try await database.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(database)
+                try await database.raw("COMMIT").run()
+                return result
+            } catch {
+                do {
+                    try await database.raw("ROLLBACK").run()
+                } catch {
+                    logger.error("SQLite rollback failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                throw error
+            }
+        }
+    }
+
+    public func ping() async -> Bool {
+        do {
+            return try await read { database in
+                try await database.raw("SELECT 1 AS ok").first()?.decode(column: "ok", as: Int.self) == 1
+            }
+        } catch {
+            return false
+        }
+    }
+
+    public func shutdown() async {
+        for connection in readers + [writer] {
+            try? await connection.close()
+        }
+        try? await threadPool.shutdownGracefully()
+    }
+
+    public func uniqueViolation(in error: any Error) -> String? {
+        guard let error = error as? SQLiteError else { return nil }
+        let text = error.message
+        guard text.contains("UNIQUE constraint failed") || text.contains("PRIMARY KEY") else { return nil }
+        return text
+    }
+}
