@@ -17,19 +17,33 @@ public final class ParleyServer: Sendable {
     public let routeTable: RouteTable
     public let auth: AuthService
     let users: UserService
+    let rooms: RoomService
+    let keyRing: KeyRing
+    let broker: any Broker
+    let presence: PresenceTracker
+    let blobs: FileBlobStore
     let rateLimits: any RateLimitStore
     let logger: Logger
 
     private init(
-        configuration: ParleyConfiguration, store: SQLStore, metrics: ParleyMetrics, auth: AuthService,
-        users: UserService, logger: Logger
+        configuration: ParleyConfiguration, store: SQLStore, metrics: ParleyMetrics, auth: AuthService, keyRing: KeyRing,
+        blobs: FileBlobStore, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
         self.metrics = metrics
         self.routeTable = RouteTable()
         self.auth = auth
-        self.users = users
+        self.users = UserService(users: store)
+        self.keyRing = keyRing
+        let broker = InProcessBroker()
+        self.broker = broker
+        let presence = PresenceTracker()
+        self.presence = presence
+        self.blobs = blobs
+        self.rooms = RoomService(
+            rooms: store, users: store, keyRing: keyRing, broker: broker, presence: presence, blobs: blobs,
+            publicBaseURL: configuration.publicBaseURL, logger: logger)
         self.rateLimits = InMemoryRateLimitStore()
         self.logger = logger
     }
@@ -39,6 +53,13 @@ public final class ParleyServer: Sendable {
         try configuration.validate()
         let dataDirectory = try DataDirectory(path: configuration.dataDirectory)
         let jwtSecret = try configuration.jwtSecret ?? dataDirectory.secret(named: "jwt-secret", byteCount: 48)
+        let masterKey = try configuration.masterKey ?? dataDirectory.secret(named: "master-key", byteCount: 32)
+        let blobs: FileBlobStore
+        do {
+            blobs = try FileBlobStore(root: dataDirectory.file("files"))
+        } catch {
+            throw ConfigurationError("cannot create \(dataDirectory.file("files")); check PARLEY_DATA_DIR permissions")
+        }
         let metrics = ParleyMetrics()
         let store = try await SQLStore.open(configuration.effectiveDatabase, logger: logger) { kind, duration in
             metrics.recordQuery(kind: kind, duration: duration)
@@ -52,8 +73,8 @@ public final class ParleyServer: Sendable {
             revocations: SessionRevocations()
         )
         return ParleyServer(
-            configuration: configuration, store: store, metrics: metrics, auth: auth, users: UserService(users: store),
-            logger: logger)
+            configuration: configuration, store: store, metrics: metrics, auth: auth,
+            keyRing: KeyRing(masterKey: masterKey, store: store), blobs: blobs, logger: logger)
     }
 
     /// Builds the router with every middleware and route.
@@ -66,6 +87,7 @@ public final class ParleyServer: Sendable {
         let jsonLimit = configuration.maxJSONBodyBytes
         AuthRoutes(auth: auth, jsonLimit: jsonLimit).register(on: routes)
         UserRoutes(users: users, jsonLimit: jsonLimit).register(on: routes)
+        RoomRoutes(rooms: rooms, jsonLimit: jsonLimit).register(on: routes)
         let store = self.store
         HealthRoutes(probes: { ["database": await store.ping()] }, metrics: metrics).register(on: routes)
         return router

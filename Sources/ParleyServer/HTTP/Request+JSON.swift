@@ -24,20 +24,27 @@ extension Request {
         guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
             throw ParleyError.malformedBody("Content-Type must be application/json")
         }
+        let data = Data(buffer: buffer)
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw Self.translate(error)
+            throw Self.translate(error, body: data)
         }
     }
 
-    private static func translate(_ error: DecodingError) -> ParleyError {
+    private static func translate(_ error: DecodingError, body: Data) -> ParleyError {
         func path(_ codingPath: [any CodingKey]) -> String {
             codingPath.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }
                 .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
         }
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            // Foundation reports a number that does not fit an integer field as invalid JSON at the root;
+            // when the body does parse, name the first such number instead.
+            if let value = try? JSONDecoder().decode(JSONValue.self, from: body), case .object = value {
+                let field = firstFractionalNumber(in: value, path: "") ?? "body"
+                return .validation(.validationInvalidFormat, field: field, "\(field) must be a whole number")
+            }
             return .malformedBody("Request body is not valid JSON")
         case .typeMismatch(_, let context) where context.codingPath.isEmpty:
             return .malformedBody("Request body must be a JSON object")
@@ -50,6 +57,26 @@ extension Request {
         @unknown default:
             return .malformedBody("Request body could not be decoded")
         }
+    }
+}
+
+/// The path of the first number in `value` that is not a whole number within Int's range.
+private func firstFractionalNumber(in value: JSONValue, path: String) -> String? {
+    switch value {
+    case .double:
+        return path
+    case .object(let fields):
+        for key in fields.keys.sorted() {
+            if let found = firstFractionalNumber(in: fields[key]!, path: path.isEmpty ? key : path + "." + key) { return found }
+        }
+        return nil
+    case .array(let items):
+        for (index, item) in items.enumerated() {
+            if let found = firstFractionalNumber(in: item, path: path + "[\(index)]") { return found }
+        }
+        return nil
+    default:
+        return nil
     }
 }
 

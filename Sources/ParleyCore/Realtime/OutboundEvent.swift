@@ -1,0 +1,97 @@
+import Foundation
+import NIOCore
+import Synchronization
+
+/// Who should receive an event.
+public enum Audience: Sendable, Equatable {
+    /// Connections subscribed to the room (`join_chatroom`).
+    case room(String)
+    /// Every connection of these users.
+    case users(Set<String>)
+}
+
+/// What the hub does after delivering an event, besides delivering it.
+public enum HubEffect: Sendable, Equatable {
+    /// The user is no longer a member: their connections stop receiving the room's events.
+    case unsubscribe(userID: String, roomID: String)
+    /// The room is gone: every subscription to it ends.
+    case dropRoom(roomID: String)
+}
+
+/// A server event ready for delivery: the complete WebSocket text frame, encoded once for every recipient.
+public struct OutboundEvent: Sendable {
+    public let audience: Audience
+    public let name: String
+    public let frame: ByteBuffer
+    /// For `message_received`: the room sequence number that orders delivery and de-duplicates catch-up.
+    public let seq: Int64?
+    /// Monotonic time at which the send was accepted on this node (0 when unknown), for the latency metric.
+    public let acceptedAt: UInt64
+    public let effects: [HubEffect]
+
+    public init(audience: Audience, name: String, frame: ByteBuffer, seq: Int64? = nil, acceptedAt: UInt64 = 0, effects: [HubEffect] = []) {
+        self.audience = audience
+        self.name = name
+        self.frame = frame
+        self.seq = seq
+        self.acceptedAt = acceptedAt
+        self.effects = effects
+    }
+
+    /// Encodes `{"event": name, "data": data}` once.
+    public static func make<Payload: Encodable>(
+        _ name: String, _ data: Payload, to audience: Audience, seq: Int64? = nil, acceptedAt: UInt64 = 0, effects: [HubEffect] = []
+    ) throws -> OutboundEvent {
+        OutboundEvent(audience: audience, name: name, frame: try EventFrame.encode(name, data), seq: seq, acceptedAt: acceptedAt, effects: effects)
+    }
+}
+
+/// The `{"event", "data", "request_id"?}` frame format of the WebSocket protocol.
+public enum EventFrame {
+    struct Frame<Payload: Encodable>: Encodable {
+        let event: String
+        let data: Payload
+        let requestID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case event, data
+            case requestID = "request_id"
+        }
+    }
+
+    public static func encode<Payload: Encodable>(_ name: String, _ data: Payload, requestID: String? = nil) throws -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return ByteBuffer(bytes: try encoder.encode(Frame(event: name, data: data, requestID: requestID)))
+    }
+}
+
+/// Carries events between the services that produce them and the hub that delivers them.
+///
+/// In-process today; a cross-node implementation (publishing to a shared broker and attaching the local hub
+/// as a subscriber) can replace it without touching routes, services or the hub.
+public protocol Broker: Sendable {
+    func publish(_ event: OutboundEvent)
+    /// Registers the local receiver. Events published on any node reach every attached receiver.
+    func attach(_ receiver: @escaping @Sendable (OutboundEvent) -> Void)
+}
+
+/// The single-node broker: publishing hands the event straight to the attached receivers.
+public final class InProcessBroker: Broker {
+    private let receivers = Mutex<[@Sendable (OutboundEvent) -> Void]>([])
+
+    public init() {}
+
+    public func publish(_ event: OutboundEvent) {
+        for receiver in receivers.withLock({ $0 }) { receiver(event) }
+    }
+
+    public func attach(_ receiver: @escaping @Sendable (OutboundEvent) -> Void) {
+        receivers.withLock { $0.append(receiver) }
+    }
+}
+
+/// Who is online, as the realtime gateway knows it.
+public protocol PresenceReader: Sendable {
+    func onlineUsers(among userIDs: [String]) -> Set<String>
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// The result of leaving a room.
+public struct LeaveResult: Sendable {
+    public let roomDeleted: Bool
+    public let newOwnerID: String?
+}
+
+extension RoomService {
+    // MARK: Invitations and joining
+
+    public func invite(to roomID: String, maxUses: Int?, expiresInHours: Int?, by identity: Identity) async throws -> InvitationView {
+        var validator = Validator()
+        let uses = validator.integer(maxUses, field: "max_uses", range: RoomRules.maxUsesRange) ?? 1
+        let hours = validator.integer(expiresInHours, field: "expires_in_hours", range: RoomRules.expiresInHoursRange) ?? 24
+        try validator.check()
+        let (room, _) = try await access(roomID, identity, .createInvite)
+        let now = Timestamp.now()
+        let invitation = Invitation(
+            id: Identifiers.uuid(), roomID: room.id, code: Base64URL.encode(SecureRandom.bytes(12)), createdBy: identity.userID,
+            maxUses: uses, expiresAt: now.adding(seconds: Int64(hours) * 3600), createdAt: now)
+        try await rooms.createInvitation(invitation)
+        return InvitationView(invitation, url: Self.inviteURL(base: publicBaseURL, code: invitation.code))
+    }
+
+    /// `POST /chatrooms/join/{code}`.
+    public func join(code: String, by identity: Identity) async throws -> JoinedRoomView {
+        let trimmed = code.trimmingWhitespace()
+        guard !trimmed.isEmpty, trimmed.utf8.count <= 64, let invitation = try await rooms.invitation(code: trimmed) else {
+            throw Self.invalidInvitation("not_found")
+        }
+        return try await join(roomID: invitation.roomID, invitationID: invitation.id, identity: identity)
+    }
+
+    /// `POST /chatrooms/{id}/join`: public rooms only.
+    public func joinPublic(_ roomID: String, by identity: Identity) async throws -> JoinedRoomView {
+        guard let id = Identifiers.normalizedUUID(roomID), let room = try await rooms.room(id: id) else {
+            throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
+        }
+        if room.isPrivate, try await rooms.membership(roomID: room.id, userID: identity.userID) == nil {
+            throw ParleyError.forbidden(.chatroomAccessDenied, "This chatroom is private; join it with an invitation")
+        }
+        return try await join(roomID: room.id, invitationID: nil, identity: identity)
+    }
+
+    private func join(roomID: String, invitationID: String?, identity: Identity) async throws -> JoinedRoomView {
+        guard let room = try await rooms.room(id: roomID) else { throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found") }
+        let user = try await publicUser(identity.userID)
+        try await warmKey(for: room)
+        let outcome = try await rooms.join(
+            roomID: room.id, user: user, invitationID: invitationID, at: .now(), makeMessage: systemMessageFactory(for: room))
+        switch outcome {
+        case .alreadyMember(let room, let membership):
+            return JoinedRoomView(room: room, role: membership.role)
+        case .joined(let room, let membership, let message):
+            publish("user_joined", UserJoinedPayload(chatroomID: room.id, user: user), to: .room(room.id))
+            publishSystemMessage(message, event: .memberJoined(user))
+            return JoinedRoomView(room: room, role: membership.role)
+        case .roomFull:
+            throw ParleyError.conflict(.chatroomFull, "Chatroom is at maximum capacity", details: ["max_members": .int(room.maxMembers)])
+        case .invitationInvalid(let reason):
+            throw Self.invalidInvitation(reason)
+        case .roomNotFound:
+            throw invitationID == nil ? ParleyError.notFound(.chatroomNotFound, "Chatroom not found") : Self.invalidInvitation("not_found")
+        }
+    }
+
+    // MARK: Leaving, removal and roles
+
+    public func leave(_ roomID: String, by identity: Identity) async throws -> LeaveResult {
+        let (room, _) = try await access(roomID, identity, .view)
+        let user = try await publicUser(identity.userID)
+        return try await depart(room: room, user: user, remover: nil)
+    }
+
+    public func removeMember(_ userID: String, from roomID: String, by identity: Identity) async throws {
+        let (room, _) = try await access(roomID, identity, .view)
+        guard let targetID = Identifiers.normalizedUUID(userID), let target = try await rooms.membership(roomID: room.id, userID: targetID) else {
+            throw ParleyError.notFound(.resourceNotFound, "That user is not a member of this chatroom")
+        }
+        guard targetID != identity.userID else {
+            throw ParleyError.validation(field: "user_id", "Use POST /chatrooms/{id}/leave to leave a chatroom")
+        }
+        let actorRole = try await rooms.membership(roomID: room.id, userID: identity.userID)?.role
+        try RoomPolicy.authorize(.removeMember(targetRole: target.role), role: actorRole, in: room)
+        let remover = try await publicUser(identity.userID)
+        let user = try await publicUser(targetID)
+        _ = try await depart(room: room, user: user, remover: remover)
+    }
+
+    public func setRole(of userID: String, in roomID: String, to roleName: String?, by identity: Identity) async throws -> MemberView {
+        let (room, _) = try await access(roomID, identity, .changeRole)
+        guard let roleName else { throw ParleyError.validation(.validationRequiredField, field: "role", "role is required") }
+        guard let role = RoomRole(rawValue: roleName) else {
+            throw ParleyError.validation(field: "role", "role must be owner, moderator or member")
+        }
+        guard let targetID = Identifiers.normalizedUUID(userID), try await rooms.membership(roomID: room.id, userID: targetID) != nil else {
+            throw ParleyError.notFound(.resourceNotFound, "That user is not a member of this chatroom")
+        }
+        guard targetID != identity.userID else {
+            throw ParleyError.validation(field: "user_id", "The owner keeps the owner role until giving it to another member")
+        }
+        let actor = try await publicUser(identity.userID)
+        try await warmKey(for: room)
+        guard let outcome = try await rooms.setRole(
+            roomID: room.id, target: targetID, role: role, actor: actor, at: .now(), makeMessage: systemMessageFactory(for: room))
+        else { throw ParleyError.notFound(.resourceNotFound, "That user is not a member of this chatroom") }
+        for change in outcome.changes {
+            publish("member_updated", MemberUpdatedPayload(
+                chatroomID: room.id, userID: change.member.user.id, role: change.member.membership.role,
+                previousRole: change.previousRole, updatedBy: identity.userID), to: .room(room.id))
+        }
+        if let message = outcome.messages.first, let changed = outcome.changes.first {
+            publishSystemMessage(message, event: .roleChanged(changed.member.user, role: role, by: actor))
+        }
+        var member = outcome.changes.first?.member
+        if member == nil { member = try await rooms.members(roomID: room.id).first { $0.user.id == targetID } }
+        guard let member else { throw ParleyError.notFound(.resourceNotFound, "That user is not a member of this chatroom") }
+        return MemberView(member, isOnline: !presence.onlineUsers(among: [targetID]).isEmpty)
+    }
+
+    private func depart(room: Room, user: PublicUserView, remover: PublicUserView?) async throws -> LeaveResult {
+        try await warmKey(for: room)
+        guard let outcome = try await rooms.depart(
+            roomID: room.id, user: user, remover: remover, at: .now(), makeMessage: systemMessageFactory(for: room))
+        else { throw ParleyError.forbidden(.chatroomAccessDenied, "You are not a member of this chatroom") }
+        guard outcome.room != nil else {
+            keyRing.forget(roomID: room.id)
+            await blobs.delete(keys: outcome.deletedFileKeys)
+            publish("chatroom_deleted", ChatroomDeletedPayload(chatroomID: room.id, deletedBy: nil), to: .users([user.id]),
+                    effects: [.dropRoom(roomID: room.id)])
+            return LeaveResult(roomDeleted: true, newOwnerID: nil)
+        }
+        publish("user_left", UserLeftPayload(chatroomID: room.id, userID: user.id, removedBy: remover?.id), to: .room(room.id),
+                effects: [.unsubscribe(userID: user.id, roomID: room.id)])
+        if remover != nil {
+            // The removed user may not be subscribed; tell every connection of theirs.
+            publish("user_left", UserLeftPayload(chatroomID: room.id, userID: user.id, removedBy: remover?.id), to: .users([user.id]))
+        }
+        let departure: SystemEvent = remover.map { .memberRemoved(user, by: $0) } ?? .memberLeft(user)
+        if let first = outcome.messages.first { publishSystemMessage(first, event: departure) }
+        if let newOwner = outcome.newOwner {
+            publish("member_updated", MemberUpdatedPayload(
+                chatroomID: room.id, userID: newOwner.user.id, role: .owner,
+                previousRole: outcome.newOwnerPreviousRole ?? .member, updatedBy: user.id), to: .room(room.id))
+            if outcome.messages.count > 1 { publishSystemMessage(outcome.messages[1], event: .roleChanged(newOwner.user, role: .owner, by: user)) }
+        }
+        return LeaveResult(roomDeleted: false, newOwnerID: outcome.newOwner?.user.id)
+    }
+
+    static func invalidInvitation(_ reason: String) -> ParleyError {
+        let message = switch reason {
+        case "expired": "This invitation has expired"
+        case "exhausted": "This invitation has been used up"
+        default: "This invitation does not exist"
+        }
+        return ParleyError(.chatroomInviteInvalid, status: 400, message, details: ["reason": .string(reason)])
+    }
+
+    static func inviteURL(base: String, code: String) -> String { "\(base)/chatrooms/join/\(code)" }
+}

@@ -1,0 +1,37 @@
+import ParleyCore
+import SQLKit
+
+extension SQLStore: RoomKeyStore {
+    public func roomKeys(roomID: String) async throws -> [StoredRoomKey] {
+        try await backend.read { database in
+            try await database.raw("""
+                SELECT room_id, version, wrapped_key, master_key_id, created_at FROM room_keys
+                WHERE room_id = \(bind: roomID) ORDER BY version
+                """).all().map(Self.decodeRoomKey)
+        }
+    }
+
+    public func insertRoomKey(_ key: StoredRoomKey) async throws -> StoredRoomKey {
+        try await backend.transaction { database in
+            try await Self.insertRoomKey(key, in: database)
+            return try await database.raw("""
+                SELECT room_id, version, wrapped_key, master_key_id, created_at FROM room_keys
+                WHERE room_id = \(bind: key.roomID) AND version = \(bind: key.version)
+                """).first().map(Self.decodeRoomKey) ?? key
+        }
+    }
+
+    static func insertRoomKey(_ key: StoredRoomKey, in database: any SQLDatabase) async throws {
+        try await database.raw("""
+            INSERT INTO room_keys (room_id, version, wrapped_key, master_key_id, created_at)
+            VALUES (\(bind: key.roomID), \(bind: key.version), \(bind: key.wrappedKey), \(bind: key.masterKeyID), \(bind: key.createdAt.milliseconds))
+            ON CONFLICT (room_id, version) DO NOTHING
+            """).run()
+    }
+
+    static func decodeRoomKey(_ row: any SQLRow) throws -> StoredRoomKey {
+        StoredRoomKey(
+            roomID: try row.string("room_id"), version: try row.int("version"), wrappedKey: try row.string("wrapped_key"),
+            masterKeyID: try row.string("master_key_id"), createdAt: try row.timestamp("created_at"))
+    }
+}
