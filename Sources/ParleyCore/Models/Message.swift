@@ -53,11 +53,14 @@ public struct NewMessage: Sendable, Equatable {
     public var replyTo: String?
     public var clientID: String?
     public var createdAt: Timestamp
+    /// Uploaded files linked to the message in the same transaction that stores it.
+    public var attachmentIDs: [String]
 
     public init(
         id: String, roomID: String, userID: String, type: MessageType, content: String, contentKeyVersion: Int?,
-        replyTo: String? = nil, clientID: String? = nil, createdAt: Timestamp
+        replyTo: String? = nil, clientID: String? = nil, createdAt: Timestamp, attachmentIDs: [String] = []
     ) {
+        self.attachmentIDs = attachmentIDs
         self.id = id
         self.roomID = roomID
         self.userID = userID

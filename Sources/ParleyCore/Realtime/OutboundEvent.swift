@@ -28,14 +28,24 @@ public struct OutboundEvent: Sendable {
     /// Monotonic time at which the send was accepted on this node (0 when unknown), for the latency metric.
     public let acceptedAt: UInt64
     public let effects: [HubEffect]
+    /// The connection that sent the message and the frame it gets instead (its acknowledgement, carrying
+    /// its `request_id`); it receives it even when not subscribed to the room.
+    public let origin: (connectionID: String, frame: ByteBuffer)?
+    /// Connections that must not receive the event (a user's own typing indicator).
+    public let excludedUserID: String?
 
-    public init(audience: Audience, name: String, frame: ByteBuffer, seq: Int64? = nil, acceptedAt: UInt64 = 0, effects: [HubEffect] = []) {
+    public init(
+        audience: Audience, name: String, frame: ByteBuffer, seq: Int64? = nil, acceptedAt: UInt64 = 0, effects: [HubEffect] = [],
+        origin: (connectionID: String, frame: ByteBuffer)? = nil, excludedUserID: String? = nil
+    ) {
         self.audience = audience
         self.name = name
         self.frame = frame
         self.seq = seq
         self.acceptedAt = acceptedAt
         self.effects = effects
+        self.origin = origin
+        self.excludedUserID = excludedUserID
     }
 
     /// Encodes `{"event": name, "data": data}` once.

@@ -1,15 +1,17 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ParleyCore
 import ParleyStore
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
 /// A configured Parley: storage opened and migrated, services wired, routes built.
 ///
-/// `run()` serves until SIGTERM/SIGINT; tests use `start()` and `stop()` to serve on a free port.
+/// `run()` serves until SIGTERM/SIGINT; tests use `makeApplication` and a service group of their own.
 public final class ParleyServer: Sendable {
     public let configuration: ParleyConfiguration
     public let store: SQLStore
@@ -18,9 +20,12 @@ public final class ParleyServer: Sendable {
     public let auth: AuthService
     let users: UserService
     let rooms: RoomService
+    let messages: MessageService
+    let writer: MessageWriter
     let keyRing: KeyRing
     let broker: any Broker
     let presence: PresenceTracker
+    let gateway: Gateway
     let blobs: FileBlobStore
     let rateLimits: any RateLimitStore
     let logger: Logger
@@ -36,16 +41,32 @@ public final class ParleyServer: Sendable {
         self.auth = auth
         self.users = UserService(users: store)
         self.keyRing = keyRing
+        self.blobs = blobs
+        self.logger = logger
+        self.rateLimits = InMemoryRateLimitStore()
         let broker = InProcessBroker()
         self.broker = broker
-        let presence = PresenceTracker()
+        let presence = PresenceTracker(grace: .milliseconds(Int64(configuration.presenceGrace * 1000))) { userID, username, online in
+            // Announced to everyone who shares a room with the user.
+            Task {
+                guard let peers = try? await store.roomPeers(of: userID), !peers.isEmpty else { return }
+                if let event = try? OutboundEvent.make(online ? "user_online" : "user_offline", PresencePayload(userID: userID, username: username), to: .users(peers)) {
+                    broker.publish(event)
+                }
+            }
+        }
         self.presence = presence
-        self.blobs = blobs
         self.rooms = RoomService(
             rooms: store, users: store, keyRing: keyRing, broker: broker, presence: presence, blobs: blobs,
             publicBaseURL: configuration.publicBaseURL, logger: logger)
-        self.rateLimits = InMemoryRateLimitStore()
-        self.logger = logger
+        let writer = MessageWriter(store: store, logger: logger)
+        writer.onProgress { _, stored in metrics.messagesStored.increment(by: Int64(stored)) }
+        self.writer = writer
+        self.messages = MessageService(
+            store: store, users: store, writer: writer, keyRing: keyRing, broker: broker, blobs: blobs, attachments: store, logger: logger)
+        self.gateway = Gateway(
+            auth: auth, messages: messages, store: store, broker: broker, presence: presence, configuration: configuration,
+            metrics: metrics, logger: logger)
     }
 
     /// Validates the configuration, prepares the data directory and secrets, opens and migrates the database.
@@ -88,22 +109,30 @@ public final class ParleyServer: Sendable {
         AuthRoutes(auth: auth, jsonLimit: jsonLimit).register(on: routes)
         UserRoutes(users: users, jsonLimit: jsonLimit).register(on: routes)
         RoomRoutes(rooms: rooms, jsonLimit: jsonLimit).register(on: routes)
+        MessageRoutes(messages: messages, jsonLimit: jsonLimit).register(on: routes)
+        WebSocketRoutes(gateway: gateway).register(on: routes)
         let store = self.store
         HealthRoutes(probes: { ["database": await store.ping()] }, metrics: metrics).register(on: routes)
         return router
     }
 
-    /// The Hummingbird application serving this server's routes.
+    /// The Hummingbird application: HTTP routes plus the WebSocket upgrade on `/ws`.
     func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        let gateway = self.gateway
+        let users = self.store
+        let logger = self.logger
+        return Application(
             router: makeRouter(),
+            server: HTTPServerBuilder { responder in
+                ParleyChannel(responder: responder, gateway: gateway, users: users, logger: logger)
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
     }
 
-    /// Serves until SIGTERM or SIGINT, then finishes in-flight requests and closes the database.
+    /// Serves until SIGTERM or SIGINT, then closes connections, finishes in-flight requests and closes the database.
     public func run() async throws {
         let app = makeApplication { port in
             self.logger.info("Parley is serving", metadata: ["address": "http://\(self.configuration.host):\(port)"])

@@ -1,41 +1,66 @@
 import ParleyCore
 import Synchronization
 
-/// Counts live WebSocket connections per user; a user with at least one is online.
+/// Who is online. A user is online from their first connection until the grace period after their last one
+/// has passed; `user_online` and `user_offline` are announced only at those two moments, so a reconnect
+/// within the grace period announces nothing.
 public final class PresenceTracker: PresenceReader {
-    private let counts = Mutex<[String: Int]>([:])
+    typealias Announce = @Sendable (_ userID: String, _ username: String, _ online: Bool) -> Void
 
-    public init() {}
+    private struct State {
+        var connections: [String: Int] = [:]
+        var leaving: [String: Task<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let grace: Duration
+    private let announce: Announce
+
+    init(grace: Duration, announce: @escaping Announce) {
+        // Announcements go to everyone who shares a room with the user.
+        self.grace = grace
+        self.announce = announce
+    }
 
     public func onlineUsers(among userIDs: [String]) -> Set<String> {
-        counts.withLock { counts in Set(userIDs.filter { (counts[$0] ?? 0) > 0 }) }
-    }
-
-    /// Records a new connection; returns true when it is the user's first.
-    @discardableResult
-    func connected(_ userID: String) -> Bool {
-        counts.withLock { counts in
-            counts[userID, default: 0] += 1
-            return counts[userID] == 1
+        state.withLock { state in
+            Set(userIDs.filter { (state.connections[$0] ?? 0) > 0 || state.leaving[$0] != nil })
         }
     }
 
-    /// Records a closed connection; returns true when it was the user's last.
-    @discardableResult
-    func disconnected(_ userID: String) -> Bool {
-        counts.withLock { counts in
-            let remaining = (counts[userID] ?? 1) - 1
-            if remaining <= 0 {
-                counts.removeValue(forKey: userID)
-                return true
+    func connected(_ userID: String, username: String) {
+        let cameOnline = state.withLock { state -> Bool in
+            state.connections[userID, default: 0] += 1
+            guard state.connections[userID] == 1 else { return false }
+            if let pending = state.leaving.removeValue(forKey: userID) {
+                pending.cancel()
+                return false
             }
-            counts[userID] = remaining
-            return false
+            return true
         }
+        if cameOnline { announce(userID, username, true) }
     }
 
-    /// Open connections of a user.
-    func connectionCount(_ userID: String) -> Int {
-        counts.withLock { $0[userID] ?? 0 }
+    func disconnected(_ userID: String, username: String) {
+        let grace = self.grace
+        state.withLock { state in
+            let remaining = (state.connections[userID] ?? 1) - 1
+            guard remaining <= 0 else {
+                state.connections[userID] = remaining
+                return
+            }
+            state.connections.removeValue(forKey: userID)
+            state.leaving[userID]?.cancel()
+            state.leaving[userID] = Task {
+                try? await Task.sleep(for: grace)
+                guard !Task.isCancelled else { return }
+                let wentOffline = self.state.withLock { state -> Bool in
+                    guard (state.connections[userID] ?? 0) == 0, state.leaving[userID] != nil else { return false }
+                    state.leaving.removeValue(forKey: userID)
+                    return true
+                }
+                if wentOffline { self.announce(userID, username, false) }
+            }
+        }
     }
 }

@@ -1,0 +1,332 @@
+import Foundation
+import Logging
+import NIOCore
+
+/// The fields of `send_message` (WebSocket) and `POST /chatrooms/{id}/messages` (REST), as received.
+public struct SendInput: Sendable {
+    public var roomID: String?
+    public var content: JSONValue?
+    public var messageType: String?
+    public var replyTo: String?
+    public var clientID: String?
+    public var attachments: [String]?
+
+    public init(roomID: String?, content: JSONValue?, messageType: String? = nil, replyTo: String? = nil, clientID: String? = nil, attachments: [String]? = nil) {
+        self.roomID = roomID
+        self.content = content
+        self.messageType = messageType
+        self.replyTo = replyTo
+        self.clientID = clientID
+        self.attachments = attachments
+    }
+}
+
+/// Which WebSocket connection sent a message, so that its acknowledgement carries its `request_id`.
+public struct SendOrigin: Sendable {
+    public let connectionID: String
+    public let requestID: String?
+
+    public init(connectionID: String, requestID: String?) {
+        self.connectionID = connectionID
+        self.requestID = requestID
+    }
+}
+
+/// A sent message; `duplicate` when the `client_id` had been seen and nothing new was stored.
+public struct SendResult: Sendable {
+    public let message: MessageView
+    public let duplicate: Bool
+}
+
+/// A history request, validated.
+public struct HistoryQuery: Sendable {
+    public var page: PageRequest
+    public var before: Timestamp?
+    public var after: Timestamp?
+    public var afterSeq: Int64?
+
+    public init(page: PageRequest, before: Timestamp? = nil, after: Timestamp? = nil, afterSeq: Int64? = nil) {
+        self.page = page
+        self.before = before
+        self.after = after
+        self.afterSeq = afterSeq
+    }
+}
+
+/// A page of history.
+public struct HistoryPage: Sendable {
+    public let messages: [MessageView]
+    public let page: Int
+    public let limit: Int
+    public let total: Int
+    public let hasMore: Bool
+}
+
+/// Sending, reading, editing, deleting and reacting to messages: one path for REST and WebSocket
+/// (API.md §4, §5).
+public struct MessageService: Sendable {
+    let store: any MessageStore
+    let users: any UserStore
+    let writer: MessageWriter
+    let codec: MessageContentCodec
+    let broker: any Broker
+    let blobs: any BlobStore
+    let attachments: any AttachmentSource
+    let logger: Logger
+
+    public init(
+        store: any MessageStore, users: any UserStore, writer: MessageWriter, keyRing: KeyRing, broker: any Broker,
+        blobs: any BlobStore, attachments: any AttachmentSource, logger: Logger
+    ) {
+        self.store = store
+        self.users = users
+        self.writer = writer
+        self.codec = MessageContentCodec(keyRing: keyRing)
+        self.broker = broker
+        self.blobs = blobs
+        self.attachments = attachments
+        self.logger = logger
+    }
+
+    // MARK: Sending
+
+    public func send(_ input: SendInput, by identity: Identity, origin: SendOrigin? = nil, acceptedAt: UInt64 = 0) async throws -> SendResult {
+        guard let roomID = input.roomID else {
+            throw ParleyError.validation(.validationRequiredField, field: "chatroom_id", "chatroom_id is required")
+        }
+        let (room, _) = try await access(roomID, identity, .send)
+        let type = try MessageRules.clientType(input.messageType)
+        let fileIDs = try attachmentIDs(input.attachments)
+        let content = try MessageRules.content(input.content, for: room, allowEmptyText: !fileIDs.isEmpty)
+        var clientID: String?
+        if let given = input.clientID?.trimmingWhitespace(), !given.isEmpty {
+            guard given.count <= MessageRules.clientIDMaximum else {
+                throw ParleyError.validation(.validationLengthExceeded, field: "client_id", "client_id must be at most \(MessageRules.clientIDMaximum) characters")
+            }
+            clientID = given
+        }
+        var replyTo: String?
+        if let given = input.replyTo, !given.isEmpty {
+            guard given.utf8.count <= 64, try await store.message(id: given.lowercased(), roomID: room.id) != nil else {
+                throw ParleyError.validation(field: "reply_to", "reply_to must name a message of this chatroom")
+            }
+            replyTo = given.lowercased()
+        }
+        let files = try await attachments.claimable(fileIDs, roomID: room.id, uploaderID: identity.userID)
+        let author = try await publicUser(identity.userID)
+        let id = Identifiers.uuidV7()
+        let (stored, keyVersion) = try await codec.store(content, messageID: id, in: room)
+        let message = NewMessage(
+            id: id, roomID: room.id, userID: identity.userID, type: type, content: stored, contentKeyVersion: keyVersion,
+            replyTo: replyTo, clientID: clientID, createdAt: .now(), attachmentIDs: files.map(\.id))
+        let attachmentViews = files.map(\.view)
+        let broker = self.broker
+        let logger = self.logger
+        let outcome = try await writer.write(message) { stored in
+            // Runs right after commit, in seq order: this is where the message is published.
+            let view = MessageView(message: stored, author: author, content: content, attachments: attachmentViews, reactions: [])
+            do {
+                let payload = MessagePayload(message: view)
+                var originFrame: (String, ByteBuffer)?
+                if let origin { originFrame = (origin.connectionID, try EventFrame.encode("message_received", payload, requestID: origin.requestID)) }
+                broker.publish(OutboundEvent(
+                    audience: .room(stored.roomID), name: "message_received", frame: try EventFrame.encode("message_received", payload),
+                    seq: stored.seq, acceptedAt: acceptedAt, origin: originFrame))
+            } catch {
+                logger.error("Could not encode message_received", metadata: ["error": "\(error)"])
+            }
+        }
+        switch outcome {
+        case .stored(let stored):
+            return SendResult(
+                message: MessageView(message: stored, author: author, content: content, attachments: attachmentViews, reactions: []),
+                duplicate: false)
+        case .duplicate(let earlier):
+            return SendResult(message: try await render([earlier]).first!, duplicate: true)
+        case .roomGone:
+            throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
+        }
+    }
+
+    // MARK: Reading
+
+    public func history(of roomID: String, query: HistoryQuery, for identity: Identity) async throws -> HistoryPage {
+        let (room, _) = try await access(roomID, identity, .view)
+        let limit = Int64(query.page.limit)
+        let page = Int64(query.page.page)
+        guard var range = try await store.seqRange(roomID: room.id, after: query.after, before: query.before) else {
+            return HistoryPage(messages: [], page: query.page.page, limit: query.page.limit, total: 0, hasMore: false)
+        }
+        if let afterSeq = query.afterSeq {
+            guard afterSeq < range.upperBound else {
+                return HistoryPage(messages: [], page: query.page.page, limit: query.page.limit, total: 0, hasMore: false)
+            }
+            range = max(range.lowerBound, afterSeq + 1)...range.upperBound
+        }
+        let total = Int(range.upperBound - range.lowerBound + 1)
+        // seq is gap-free, so a page is a seq window: constant cost however deep the page.
+        let window: ClosedRange<Int64>?
+        let hasMore: Bool
+        if query.afterSeq != nil {
+            let low = range.lowerBound + (page - 1) * limit
+            window = low <= range.upperBound ? low...min(range.upperBound, low + limit - 1) : nil
+            hasMore = (window?.upperBound ?? range.upperBound) < range.upperBound
+        } else {
+            let high = range.upperBound - (page - 1) * limit
+            window = high >= range.lowerBound ? max(range.lowerBound, high - limit + 1)...high : nil
+            hasMore = (window?.lowerBound ?? range.lowerBound) > range.lowerBound
+        }
+        guard let window else {
+            return HistoryPage(messages: [], page: query.page.page, limit: query.page.limit, total: total, hasMore: false)
+        }
+        let messages = try await store.messages(roomID: room.id, seqRange: window, descending: query.afterSeq == nil)
+        return HistoryPage(messages: try await render(messages), page: query.page.page, limit: query.page.limit, total: total, hasMore: hasMore)
+    }
+
+    /// Messages after `afterSeq`, oldest first, for catching up a subscription (access already checked).
+    public func catchUp(roomID: String, afterSeq: Int64, through lastSeq: Int64) async throws -> [MessageView] {
+        guard afterSeq < lastSeq else { return [] }
+        return try await render(try await store.messages(roomID: roomID, seqRange: (afterSeq + 1)...lastSeq, descending: false))
+    }
+
+    /// Stored messages as the API shows them: authors, decrypted content, reactions and attachments.
+    public func render(_ messages: [StoredMessage]) async throws -> [MessageView] {
+        guard !messages.isEmpty else { return [] }
+        let authors = Dictionary(try await users.users(ids: messages.map(\.userID)).map { ($0.id, PublicUserView($0)) }, uniquingKeysWith: { a, _ in a })
+        let ids = messages.map(\.id)
+        let reactions = Dictionary(grouping: try await store.reactions(messageIDs: ids), by: \.messageID)
+        let files = try await attachments.attachments(of: ids)
+        var views: [MessageView] = []
+        views.reserveCapacity(messages.count)
+        for message in messages {
+            let author = authors[message.userID] ?? PublicUserView(id: message.userID, username: "deleted", displayName: "Deleted user", avatarURL: nil)
+            views.append(MessageView(
+                message: message, author: author, content: try await codec.content(of: message),
+                attachments: files[message.id] ?? [], reactions: reactions[message.id]?.map(\.view) ?? []))
+        }
+        return views
+    }
+
+    // MARK: Editing, deleting, reacting, reading
+
+    public func edit(_ messageID: String, in roomID: String, content input: JSONValue?, by identity: Identity) async throws -> MessageView {
+        let (room, _) = try await access(roomID, identity, .editOwnMessage)
+        let message = try await existing(messageID, in: room)
+        guard message.userID == identity.userID, message.type != .system, message.deletedAt == nil else {
+            throw ParleyError.forbidden(.messageEditDenied, message.deletedAt != nil ? "A deleted message cannot be edited" : "You can edit only your own messages")
+        }
+        let hasFiles = !(try await attachments.attachments(of: [message.id])[message.id] ?? []).isEmpty
+        let content = try MessageRules.content(input, for: room, allowEmptyText: hasFiles)
+        let (stored, version) = try await codec.store(content, messageID: message.id, in: room)
+        guard let edited = try await store.edit(messageID: message.id, roomID: room.id, content: stored, keyVersion: version, at: .now()) else {
+            throw ParleyError.notFound(.messageNotFound, "Message not found")
+        }
+        let view = try await render([edited])[0]
+        publish("message_edited", MessagePayload(message: view), to: .room(room.id))
+        return view
+    }
+
+    public func delete(_ messageID: String, in roomID: String, by identity: Identity) async throws -> MessageView {
+        let (room, membership) = try await access(roomID, identity, .view)
+        let message = try await existing(messageID, in: room)
+        guard message.deletedAt == nil else { throw ParleyError.notFound(.messageNotFound, "Message not found or already deleted") }
+        if message.userID == identity.userID && message.type != .system {
+            try RoomPolicy.authorize(.deleteOwnMessage, role: membership.role, in: room)
+        } else {
+            try RoomPolicy.authorize(.deleteOthersMessage, role: membership.role, in: room)
+        }
+        guard let (tombstone, fileKeys) = try await store.tombstone(messageID: message.id, roomID: room.id, at: .now()) else {
+            throw ParleyError.notFound(.messageNotFound, "Message not found or already deleted")
+        }
+        await blobs.delete(keys: fileKeys)
+        publish("message_deleted", MessageDeletedPayload(
+            chatroomID: room.id, messageID: tombstone.id, seq: tombstone.seq, deletedAt: tombstone.deletedAt ?? .now(),
+            deletedBy: identity.userID), to: .room(room.id))
+        return try await render([tombstone])[0]
+    }
+
+    /// Adds a reaction; returns it and whether it is new (a repeat changes nothing).
+    public func react(to messageID: String, in roomID: String, emoji rawEmoji: String?, by identity: Identity) async throws -> (ReactionView, Bool) {
+        let emoji = try MessageRules.emoji(rawEmoji)
+        let (room, _) = try await access(roomID, identity, .react)
+        let message = try await existing(messageID, in: room)
+        guard message.deletedAt == nil else { throw ParleyError.notFound(.messageNotFound, "Message not found or deleted") }
+        let now = Timestamp.now()
+        let added = try await store.addReaction(messageID: message.id, userID: identity.userID, emoji: emoji, at: now)
+        let user = try await publicUser(identity.userID)
+        var reaction = ReactionView(userID: user.id, username: user.username, emoji: emoji, createdAt: now)
+        if added {
+            publish("reaction_added", ReactionAddedPayload(chatroomID: room.id, messageID: message.id, reaction: reaction), to: .room(room.id))
+        } else if let existing = try await store.reactions(messageIDs: [message.id]).first(where: { $0.view.userID == user.id && $0.view.emoji == emoji }) {
+            reaction = existing.view
+        }
+        return (reaction, added)
+    }
+
+    public func unreact(to messageID: String, in roomID: String, emoji rawEmoji: String?, by identity: Identity) async throws {
+        let emoji = try MessageRules.emoji(rawEmoji)
+        let (room, _) = try await access(roomID, identity, .react)
+        let message = try await existing(messageID, in: room)
+        guard try await store.removeReaction(messageID: message.id, userID: identity.userID, emoji: emoji) else {
+            throw ParleyError.notFound(.resourceNotFound, "You have not reacted with \(emoji)")
+        }
+        publish("reaction_removed", ReactionRemovedPayload(chatroomID: room.id, messageID: message.id, userID: identity.userID, emoji: emoji), to: .room(room.id))
+    }
+
+    /// Moves the caller's read position to a message; returns the receipt when it moved forward.
+    @discardableResult
+    public func markRead(_ messageID: String?, in roomID: String?, by identity: Identity) async throws -> ReadReceiptPayload? {
+        guard let roomID else { throw ParleyError.validation(.validationRequiredField, field: "chatroom_id", "chatroom_id is required") }
+        guard let messageID, !messageID.isEmpty else {
+            throw ParleyError.validation(.validationRequiredField, field: "message_id", "message_id is required")
+        }
+        let (room, _) = try await access(roomID, identity, .markRead)
+        let message = try await existing(messageID, in: room)
+        let now = Timestamp.now()
+        guard try await store.markRead(roomID: room.id, userID: identity.userID, seq: message.seq, messageID: message.id, at: now) else { return nil }
+        let receipt = ReadReceiptPayload(chatroomID: room.id, userID: identity.userID, messageID: message.id, seq: message.seq, readAt: now)
+        publish("read_receipt", receipt, to: .room(room.id))
+        return receipt
+    }
+
+    // MARK: Helpers
+
+    func access(_ roomID: String, _ identity: Identity, _ action: RoomAction) async throws -> (Room, Membership) {
+        guard let id = Identifiers.normalizedUUID(roomID), let (room, membership) = try await store.roomAccess(roomID: id, userID: identity.userID) else {
+            throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
+        }
+        try RoomPolicy.authorize(action, role: membership?.role, in: room)
+        guard let membership else { throw ParleyError.forbidden(.chatroomAccessDenied, "You are not a member of this chatroom") }
+        return (room, membership)
+    }
+
+    private func existing(_ messageID: String, in room: Room) async throws -> StoredMessage {
+        guard messageID.utf8.count <= 64, let message = try await store.message(id: messageID.lowercased(), roomID: room.id) else {
+            throw ParleyError.notFound(.messageNotFound, "Message not found")
+        }
+        return message
+    }
+
+    private func attachmentIDs(_ ids: [String]?) throws(ParleyError) -> [String] {
+        guard let ids, !ids.isEmpty else { return [] }
+        guard ids.count <= MessageRules.attachmentsMaximum else {
+            throw ParleyError.validation(.validationLengthExceeded, field: "attachments", "at most \(MessageRules.attachmentsMaximum) attachments per message")
+        }
+        var seen: [String] = []
+        for id in ids where !seen.contains(id.lowercased()) { seen.append(id.lowercased()) }
+        return seen
+    }
+
+    func publicUser(_ userID: String) async throws -> PublicUserView {
+        guard let user = try await users.user(id: userID) else { throw ParleyError.notFound(.authUserNotFound, "User account not found") }
+        return PublicUserView(user)
+    }
+
+    func publish<Payload: Encodable>(_ name: String, _ payload: Payload, to audience: Audience) {
+        do {
+            broker.publish(try OutboundEvent.make(name, payload, to: audience))
+        } catch {
+            logger.error("Could not encode event", metadata: ["event": .string(name), "error": .string("\(error)")])
+        }
+    }
+}

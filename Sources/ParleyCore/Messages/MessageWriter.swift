@@ -1,0 +1,93 @@
+import DequeModule
+import Logging
+import Synchronization
+
+/// Group commit for messages: concurrent sends queue here and are stored many per transaction, so that one
+/// fsync acknowledges a whole batch. Nothing waits on a timer: while one batch commits, the next one gathers.
+///
+/// After a batch commits, each stored message's `onStored` runs in batch order (per room, `seq` order)
+/// before any sender is resumed, which is where the message is published.
+public final class MessageWriter: Sendable {
+    public typealias StoredHandler = @Sendable (StoredMessage) -> Void
+    public typealias ProgressHandler = @Sendable (_ progress: [RoomProgress], _ storedCount: Int) -> Void
+
+    private struct Pending {
+        let message: NewMessage
+        let onStored: StoredHandler
+        let continuation: CheckedContinuation<InsertOutcome, any Error>
+    }
+
+    private struct State {
+        var queue: Deque<Pending> = []
+        var draining = false
+    }
+
+    private let store: any MessageStore
+    private let state = Mutex(State())
+    private let progressHandler = Mutex<ProgressHandler?>(nil)
+    private let maximumBatch: Int
+    private let logger: Logger
+    /// `client_id` repeats within this window (milliseconds) return the earlier message.
+    public static let idempotencyWindow: Int64 = 24 * 3_600_000
+
+    public init(store: any MessageStore, maximumBatch: Int = 256, logger: Logger) {
+        self.store = store
+        self.maximumBatch = maximumBatch
+        self.logger = logger
+    }
+
+    /// Called after each batch with the rooms it advanced (automatic summaries watch this).
+    public func onProgress(_ handler: @escaping ProgressHandler) {
+        progressHandler.withLock { $0 = handler }
+    }
+
+    /// Stores a message durably; returns once its transaction committed.
+    public func write(_ message: NewMessage, onStored: @escaping StoredHandler) async throws -> InsertOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let startDrain = state.withLock { state -> Bool in
+                state.queue.append(Pending(message: message, onStored: onStored, continuation: continuation))
+                if state.draining { return false }
+                state.draining = true
+                return true
+            }
+            if startDrain { Task { await self.drain() } }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { state -> [Pending] in
+                guard !state.queue.isEmpty else {
+                    state.draining = false
+                    return []
+                }
+                let count = min(maximumBatch, state.queue.count)
+                let batch = Array(state.queue.prefix(count))
+                state.queue.removeFirst(count)
+                return batch
+            }
+            if batch.isEmpty { return }
+            await commit(batch)
+        }
+    }
+
+    private func commit(_ batch: [Pending]) async {
+        do {
+            let (outcomes, progress) = try await store.insert(batch.map(\.message), idempotencyWindow: Self.idempotencyWindow)
+            for (pending, outcome) in zip(batch, outcomes) {
+                if case .stored(let message) = outcome { pending.onStored(message) }
+            }
+            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
+            let storedCount = outcomes.count { if case .stored = $0 { true } else { false } }
+            if let handler = progressHandler.withLock({ $0 }) { handler(progress, storedCount) }
+        } catch {
+            guard batch.count > 1 else {
+                batch[0].continuation.resume(throwing: error)
+                return
+            }
+            // One bad message must not fail its neighbours: retry them one by one.
+            logger.warning("Message batch failed; retrying individually", metadata: ["size": "\(batch.count)", "error": "\(error)"])
+            for pending in batch { await commit([pending]) }
+        }
+    }
+}

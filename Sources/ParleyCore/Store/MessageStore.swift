@@ -1,0 +1,62 @@
+/// What happened to one message of a batch insert.
+public enum InsertOutcome: Sendable, Equatable {
+    case stored(StoredMessage)
+    /// The same sender already sent this `client_id` to the room within 24 hours: that message.
+    case duplicate(StoredMessage)
+    /// The room was deleted before the message could be stored.
+    case roomGone
+}
+
+/// A room's counters after a batch advanced it (for automatic summaries).
+public struct RoomProgress: Sendable, Equatable {
+    public let roomID: String
+    public let lastSeq: Int64
+    public let autoSummaryEnabled: Bool
+    public let summaryThreshold: Int
+    public let summarizedSeq: Int64
+
+    public init(roomID: String, lastSeq: Int64, autoSummaryEnabled: Bool, summaryThreshold: Int, summarizedSeq: Int64) {
+        self.roomID = roomID
+        self.lastSeq = lastSeq
+        self.autoSummaryEnabled = autoSummaryEnabled
+        self.summaryThreshold = summaryThreshold
+        self.summarizedSeq = summarizedSeq
+    }
+}
+
+/// A stored reaction with its author's username.
+public struct ReactionRecord: Sendable, Equatable {
+    public let messageID: String
+    public let view: ReactionView
+
+    public init(messageID: String, view: ReactionView) {
+        self.messageID = messageID
+        self.view = view
+    }
+}
+
+/// Persistence of messages, reactions and read positions.
+public protocol MessageStore: Sendable {
+    /// The room and the user's membership (nil when not a member), in one read.
+    func roomAccess(roomID: String, userID: String) async throws -> (room: Room, membership: Membership?)?
+    /// Stores a batch of messages in one transaction (group commit). Per room, `seq` is allocated in order
+    /// of the batch, `created_at` never goes backwards, and `client_id` repeats within 24 hours resolve to
+    /// the earlier message.
+    func insert(_ batch: [NewMessage], idempotencyWindow: Int64) async throws -> (outcomes: [InsertOutcome], progress: [RoomProgress])
+    func message(id: String, roomID: String) async throws -> StoredMessage?
+    /// Messages with `seq` in `range`, ascending or descending.
+    func messages(roomID: String, seqRange: ClosedRange<Int64>, descending: Bool) async throws -> [StoredMessage]
+    /// The `seq` range of messages created after `after` and before `before` (both exclusive); nil when empty.
+    func seqRange(roomID: String, after: Timestamp?, before: Timestamp?) async throws -> ClosedRange<Int64>?
+    func reactions(messageIDs: [String]) async throws -> [ReactionRecord]
+    /// Replaces the content of a live message; returns it updated, or nil when missing or deleted.
+    func edit(messageID: String, roomID: String, content: String, keyVersion: Int?, at time: Timestamp) async throws -> StoredMessage?
+    /// Turns a message into a tombstone (content and reactions removed); returns it and the storage keys of
+    /// its files, or nil when missing or already deleted.
+    func tombstone(messageID: String, roomID: String, at time: Timestamp) async throws -> (message: StoredMessage, fileKeys: [String])?
+    /// Adds a reaction; false when the user already reacted with that emoji.
+    func addReaction(messageID: String, userID: String, emoji: String, at time: Timestamp) async throws -> Bool
+    func removeReaction(messageID: String, userID: String, emoji: String) async throws -> Bool
+    /// Moves the read position forward to `seq`; false when it already was at or past it.
+    func markRead(roomID: String, userID: String, seq: Int64, messageID: String, at time: Timestamp) async throws -> Bool
+}

@@ -1,0 +1,237 @@
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import NIOWebSocket
+import ParleyCore
+import Prometheus
+import ParleyStore
+
+/// The WebSocket gateway: authenticates upgrades, enforces the connection limit, and turns client events
+/// into service calls, answering with server events (API.md §6).
+final class Gateway: Sendable {
+    let hub: Hub
+    let presence: PresenceTracker
+    private let auth: AuthService
+    private let messages: MessageService
+    private let store: SQLStore
+    private let broker: any Broker
+    private let typing: TypingTracker
+    private let sendLimiter: TokenBucketLimiter
+    let settings: ConnectionSettings
+    private let connectionLimit: Int
+    let metrics: ParleyMetrics
+    private let logger: Logger
+
+    init(
+        auth: AuthService, messages: MessageService, store: SQLStore, broker: any Broker, presence: PresenceTracker,
+        configuration: ParleyConfiguration, metrics: ParleyMetrics, logger: Logger
+    ) {
+        self.presence = presence
+        self.auth = auth
+        self.messages = messages
+        self.store = store
+        self.broker = broker
+        self.metrics = metrics
+        self.logger = logger
+        self.connectionLimit = configuration.wsConnectionsPerUser
+        self.sendLimiter = TokenBucketLimiter(ratePerSecond: configuration.wsSendsPerSecond, burst: configuration.wsSendBurst)
+        self.settings = ConnectionSettings(
+            outboundQueueLimit: configuration.wsOutboundQueueLimit,
+            pingInterval: .milliseconds(Int64(configuration.wsPingInterval * 1000)),
+            pingTimeout: .milliseconds(Int64(configuration.wsPingTimeout * 1000)),
+            closeGrace: .seconds(10), maxMessageBytes: 256 * 1024, inboundHighWater: 256)
+        let messages = self.messages
+        self.hub = Hub(metrics: metrics, logger: logger) { roomID, range in
+            let views = (try? await messages.catchUp(roomID: roomID, afterSeq: range.lowerBound - 1, through: range.upperBound)) ?? []
+            return views.compactMap { view in
+                (try? EventFrame.encode("message_received", MessagePayload(message: view))).map {
+                    OutboundEvent(audience: .room(roomID), name: "message_received", frame: $0, seq: view.seq)
+                }
+            }
+        }
+        self.typing = TypingTracker(expiry: .milliseconds(Int64(configuration.typingExpiry * 1000))) { roomID, user, username, isTyping in
+            if let event = try? OutboundEvent.make(
+                "typing_indicator", TypingPayload(chatroomID: roomID, userID: user.userID, username: username, isTyping: isTyping),
+                to: .room(roomID)).excluding(user.userID)
+            { broker.publish(event) }
+        }
+        let hub = self.hub
+        broker.attach { event in hub.receive(event) }
+        auth.revocations.addListener { revocation in
+            let doomed: [WebSocketConnection]
+            switch revocation {
+            case .sessions(let ids): doomed = hub.connections { ids.contains($0.identity.sessionID) }
+            case .user(let id): doomed = hub.connections { $0.identity.userID == id }
+            }
+            for connection in doomed { connection.close(code: .policyViolation, reason: "session ended") }
+        }
+    }
+
+    // MARK: Upgrade
+
+    /// The identity behind an upgrade request's token (query `token`, `Sec-WebSocket-Protocol: bearer.<token>`
+    /// or an `Authorization` header), or the error that refuses it.
+    func authenticate(uri: String, headers: HTTPHeaders) async -> (Result<Identity, ParleyError>, subprotocol: String?) {
+        var token: String?
+        var subprotocol: String?
+        if let query = URLComponents(string: uri)?.queryItems?.first(where: { $0.name == "token" })?.value, !query.isEmpty {
+            token = query
+        }
+        for value in headers["Sec-WebSocket-Protocol"].flatMap({ $0.split(separator: ",") }) {
+            let item = value.trimmingCharacters(in: .whitespaces)
+            if item.hasPrefix("bearer.") {
+                subprotocol = item
+                if token == nil { token = String(item.dropFirst("bearer.".count)) }
+            }
+        }
+        if token == nil, let header = headers.first(name: "Authorization") {
+            return (await AuthenticationMiddleware.authenticate(header: header, using: auth), subprotocol)
+        }
+        guard let token else { return (.failure(.authenticationRequired), subprotocol) }
+        return (await AuthenticationMiddleware.authenticate(token: token, using: auth), subprotocol)
+    }
+
+    /// A new upgraded connection: registers it (or refuses the one over the limit) and serves it.
+    func serve(_ connection: WebSocketConnection) {
+        guard hub.register(connection, limit: connectionLimit) else {
+            let error = ParleyError(.connectionLimitExceeded, status: 429, "At most \(connectionLimit) WebSocket connections per user",
+                                    details: ["limit": .int(connectionLimit)])
+            if let frame = try? EventFrame.encode("error", ErrorEventPayload(error)) { connection.send(frame) }
+            connection.close(code: .policyViolation, reason: "connection limit exceeded")
+            return
+        }
+        metrics.webSocketConnections.increment()
+        presence.connected(connection.identity.userID, username: connection.username)
+        logger.debug("WebSocket connected", metadata: ["connection": .string(connection.id), "user_id": .string(connection.identity.userID)])
+        Task {
+            for await text in connection.inbound {
+                await self.handle(text, from: connection)
+                connection.inboundConsumed()
+            }
+        }
+        connection.closed.whenComplete { _ in
+            self.hub.unregister(connection)
+            self.metrics.webSocketConnections.decrement()
+            self.presence.disconnected(connection.identity.userID, username: connection.username)
+            self.logger.debug("WebSocket closed", metadata: ["connection": .string(connection.id)])
+        }
+    }
+
+    /// Closes every connection (server shutdown).
+    func closeAll() {
+        for connection in hub.connections(where: { _ in true }) {
+            connection.close(code: .goingAway, reason: "server shutting down")
+        }
+    }
+
+    // MARK: Client events
+
+    private func handle(_ text: ByteBuffer, from connection: WebSocketConnection) async {
+        let acceptedAt = DispatchTime.now().uptimeNanoseconds
+        guard let frame = try? JSONDecoder().decode(ClientFrame.self, from: Data(buffer: text)) else {
+            reply(error: .malformedBody("Frames must be JSON objects: {\"event\": ..., \"data\": {...}}"), requestID: nil, to: connection)
+            return
+        }
+        let requestID = frame.requestIDText
+        do {
+            switch frame.event {
+            case "join_chatroom": try await join(frame, connection, requestID: requestID)
+            case "leave_chatroom":
+                let roomID = try roomID(frame)
+                hub.unsubscribe(connection, from: roomID)
+            case "send_message": try await send(frame, connection, requestID: requestID, acceptedAt: acceptedAt)
+            case "typing_start", "typing_stop": try await typing(frame, connection)
+            case "message_read":
+                try await messages.markRead(try frame.string("message_id"), in: try frame.string("chatroom_id"), by: connection.identity)
+            case nil:
+                throw ParleyError.validation(.validationRequiredField, field: "event", "event is required")
+            case let other?:
+                throw ParleyError.validation(field: "event", "Unknown event '\(String(other.prefix(64)))'",
+                                             details: ["known": ["join_chatroom", "leave_chatroom", "send_message", "typing_start", "typing_stop", "message_read"]])
+            }
+        } catch let error as ParleyError {
+            reply(error: error, requestID: requestID, to: connection)
+        } catch {
+            logger.error("WebSocket event failed", metadata: ["event": .string(frame.event ?? ""), "error": .string(String(reflecting: error))])
+            reply(error: .internalError(requestID: requestID), requestID: requestID, to: connection)
+        }
+    }
+
+    private func join(_ frame: ClientFrame, _ connection: WebSocketConnection, requestID: String?) async throws {
+        let roomID = try roomID(frame)
+        let afterSeq = try frame.integer("after_seq")
+        if let afterSeq, afterSeq < 0 { throw ParleyError.validation(field: "after_seq", "after_seq must be 0 or more") }
+        guard let (room, membership) = try await store.roomAccess(roomID: roomID, userID: connection.identity.userID) else {
+            throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
+        }
+        try RoomPolicy.authorize(.view, role: membership?.role, in: room)
+        hub.beginSubscription(connection, roomID: room.id, lastSeq: room.lastSeq, afterSeq: afterSeq.map(Int64.init))
+        connection.send(try EventFrame.encode(
+            "chatroom_joined", ChatroomJoinedPayload(chatroomID: room.id, lastSeq: room.lastSeq, role: membership?.role ?? .member, afterSeq: afterSeq.map(Int64.init)),
+            requestID: requestID))
+        if var cursor = afterSeq.map(Int64.init) {
+            // Replay in pages until the stored history is exhausted; live events wait meanwhile.
+            while true {
+                let page = try await messages.catchUp(roomID: room.id, afterSeq: cursor, through: cursor + 500)
+                let frames = try page.map { (seq: $0.seq, frame: try EventFrame.encode("message_received", MessagePayload(message: $0))) }
+                hub.deliverCatchUp(connection, roomID: room.id, events: frames)
+                guard let last = page.last, page.count == 500 else { break }
+                cursor = last.seq
+            }
+        }
+        hub.finishCatchUp(connection, roomID: room.id)
+    }
+
+    private func send(_ frame: ClientFrame, _ connection: WebSocketConnection, requestID: String?, acceptedAt: UInt64) async throws {
+        guard sendLimiter.take(connection.identity.userID) else {
+            metrics.webSocketRateLimited.increment()
+            throw ParleyError(.rateLimitExceeded, status: 429, "Too many messages; slow down", details: ["scope": "send_message"])
+        }
+        let content = frame.data?.member("content")
+        let input = SendInput(
+            roomID: try frame.string("chatroom_id"), content: content, messageType: try frame.string("message_type", required: false),
+            replyTo: try frame.string("reply_to", required: false), clientID: try frame.string("client_id", required: false),
+            attachments: try frame.stringArray("attachments"))
+        let result = try await messages.send(input, by: connection.identity, origin: SendOrigin(connectionID: connection.id, requestID: requestID), acceptedAt: acceptedAt)
+        if let roomID = input.roomID { typing.stop(roomID: roomID.lowercased(), user: connection.identity, username: connection.username) }
+        if result.duplicate {
+            // Nothing was broadcast for a repeat: acknowledge it to the sender alone.
+            connection.send(try EventFrame.encode("message_received", MessagePayload(message: result.message), requestID: requestID))
+        }
+    }
+
+    private func typing(_ frame: ClientFrame, _ connection: WebSocketConnection) async throws {
+        let roomID = try roomID(frame)
+        if !hub.isSubscribed(connection, to: roomID) {
+            guard let (room, membership) = try await store.roomAccess(roomID: roomID, userID: connection.identity.userID) else {
+                throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
+            }
+            try RoomPolicy.authorize(.send, role: membership?.role, in: room)
+        }
+        if frame.event == "typing_start" {
+            typing.start(roomID: roomID, user: connection.identity, username: connection.username)
+        } else {
+            typing.stop(roomID: roomID, user: connection.identity, username: connection.username)
+        }
+    }
+
+    private func roomID(_ frame: ClientFrame) throws -> String {
+        guard let text = try frame.string("chatroom_id") else { throw ParleyError.validation(.validationRequiredField, field: "chatroom_id", "chatroom_id is required") }
+        guard let id = Identifiers.normalizedUUID(text) else { throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found") }
+        return id
+    }
+
+    private func reply(error: ParleyError, requestID: String?, to connection: WebSocketConnection) {
+        if let frame = try? EventFrame.encode("error", ErrorEventPayload(error), requestID: requestID) { connection.send(frame) }
+    }
+}
+
+extension OutboundEvent {
+    /// The same event, not delivered to `userID`'s own connections.
+    func excluding(_ userID: String) -> OutboundEvent {
+        OutboundEvent(audience: audience, name: name, frame: frame, seq: seq, acceptedAt: acceptedAt, effects: effects, origin: origin, excludedUserID: userID)
+    }
+}

@@ -1,0 +1,279 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOWebSocket
+import ParleyCore
+import Prometheus
+import Synchronization
+
+/// Limits and timings of WebSocket connections.
+struct ConnectionSettings: Sendable {
+    /// Frames that may wait beyond the socket's high-water mark before the connection counts as too slow.
+    var outboundQueueLimit: Int
+    var pingInterval: TimeAmount
+    var pingTimeout: TimeAmount
+    /// How long a closing connection may take to acknowledge the close frame.
+    var closeGrace: TimeAmount
+    /// Largest text message accepted (after reassembling fragments).
+    var maxMessageBytes: Int
+    /// Inbound messages buffered before the socket stops being read.
+    var inboundHighWater: Int
+}
+
+/// One WebSocket connection: the NIO handler that reads frames, and the handle the hub writes through.
+///
+/// Mutable state lives on the channel's event loop only (every method that touches it runs there or hops
+/// there first), which is what makes the unchecked Sendable conformance sound.
+final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    let id = Identifiers.uuid()
+    let identity: Identity
+    let username: String
+    let eventLoop: any EventLoop
+    let inbound: AsyncStream<ByteBuffer>
+    private let inboundContinuation: AsyncStream<ByteBuffer>.Continuation
+    private let inboundCount = Atomic<Int>(0)
+    private let settings: ConnectionSettings
+    private let metrics: ParleyMetrics
+    private let logger: Logger
+
+    // Event-loop state.
+    private var context: ChannelHandlerContext?
+    private var fragments: ByteBuffer?
+    private var backlog = 0
+    private var flushScheduled = false
+    private var closing = false
+    private var readingPaused = false
+    private var lastHeard = NIODeadline.now()
+    private var pingTask: RepeatedTask?
+    private let closedPromise: EventLoopPromise<Void>
+
+    /// Completes when the connection has closed.
+    var closed: EventLoopFuture<Void> { closedPromise.futureResult }
+
+    init(identity: Identity, username: String, eventLoop: any EventLoop, settings: ConnectionSettings, metrics: ParleyMetrics, logger: Logger) {
+        self.identity = identity
+        self.username = username
+        self.eventLoop = eventLoop
+        self.settings = settings
+        self.metrics = metrics
+        self.logger = logger
+        (inbound, inboundContinuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        closedPromise = eventLoop.makePromise()
+    }
+
+    // MARK: Outbound (any thread)
+
+    /// Queues a text frame; the flush is coalesced with other writes of this event-loop tick.
+    func send(_ frame: ByteBuffer) {
+        if eventLoop.inEventLoop {
+            write(frame)
+        } else {
+            eventLoop.execute { self.write(frame) }
+        }
+    }
+
+    /// Sends a close frame with `code` and closes once the peer answers or the grace period ends.
+    func close(code: WebSocketErrorCode, reason: String) {
+        if eventLoop.inEventLoop {
+            startClosing(code: code, reason: reason)
+        } else {
+            eventLoop.execute { self.startClosing(code: code, reason: reason) }
+        }
+    }
+
+    /// Called by the reader of `inbound` after handling a message, to resume reading a paused socket.
+    func inboundConsumed() {
+        let remaining = inboundCount.wrappingSubtract(1, ordering: .relaxed).newValue
+        if remaining <= settings.inboundHighWater / 4 {
+            eventLoop.execute {
+                guard self.readingPaused, let context = self.context else { return }
+                self.readingPaused = false
+                context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+                context.read()
+            }
+        }
+    }
+
+    // MARK: Event-loop side
+
+    /// Writes on the event loop; used directly by the hub's per-loop fan-out.
+    func write(_ frame: ByteBuffer) {
+        eventLoop.preconditionInEventLoop()
+        guard !closing, let context else { return }
+        if !context.channel.isWritable {
+            backlog += 1
+            if backlog > settings.outboundQueueLimit {
+                metrics.slowConsumersClosed.increment()
+                logger.info("Closing a WebSocket that reads too slowly", metadata: ["connection": .string(id), "user_id": .string(identity.userID)])
+                startClosing(code: .unknown(1013), reason: "outbound queue overflow; reconnect and resume with after_seq")
+                return
+            }
+        }
+        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frame)), promise: nil)
+        scheduleFlush()
+    }
+
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        // Runs after the tasks already queued on this loop, so writes of one tick share one flush.
+        eventLoop.execute {
+            self.flushScheduled = false
+            self.context?.flush()
+        }
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        lastHeard = .now()
+        pingTask = context.eventLoop.scheduleRepeatedTask(initialDelay: settings.pingInterval, delay: settings.pingInterval) { [weak self] _ in
+            self?.ping()
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish()
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The server allows half-closure; for a WebSocket, a peer that stops sending is gone.
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { backlog = 0 }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("WebSocket error", metadata: ["connection": .string(id), "error": .string("\(error)")])
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        lastHeard = .now()
+        switch frame.opcode {
+        case .text:
+            if frame.fin {
+                deliver(frame.unmaskedData)
+            } else {
+                fragments = frame.unmaskedData
+            }
+        case .continuation:
+            guard var partial = fragments else { return }
+            var piece = frame.unmaskedData
+            guard partial.readableBytes + piece.readableBytes <= settings.maxMessageBytes else {
+                fragments = nil
+                startClosing(code: .messageTooLarge, reason: "message exceeds \(settings.maxMessageBytes) bytes")
+                return
+            }
+            partial.writeBuffer(&piece)
+            if frame.fin {
+                fragments = nil
+                deliver(partial)
+            } else {
+                fragments = partial
+            }
+        case .binary:
+            if let error = try? EventFrame.encode("error", ErrorEventPayload(ParleyError.malformedBody("Binary frames are not supported; send JSON text frames"))) {
+                write(error)
+            }
+        case .ping:
+            guard !closing else { return }
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        case .pong:
+            break
+        case .connectionClose:
+            if closing {
+                context.close(promise: nil)
+            } else {
+                closing = true
+                var data = frame.unmaskedData
+                let code = data.readInteger(as: UInt16.self) ?? 1000
+                var reply = context.channel.allocator.buffer(capacity: 2)
+                reply.writeInteger(code)
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply))).whenComplete { _ in
+                    channel.close(promise: nil)
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    private func deliver(_ message: ByteBuffer) {
+        guard !closing else { return }
+        guard message.readableBytes <= settings.maxMessageBytes else {
+            startClosing(code: .messageTooLarge, reason: "message exceeds \(settings.maxMessageBytes) bytes")
+            return
+        }
+        inboundContinuation.yield(message)
+        let queued = inboundCount.wrappingAdd(1, ordering: .relaxed).newValue
+        // A client that floods faster than it is served stops being read until the backlog drains.
+        if queued >= settings.inboundHighWater, !readingPaused, let context {
+            readingPaused = true
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        }
+    }
+
+    private func ping() {
+        guard let context, !closing else { return }
+        if NIODeadline.now() - lastHeard > settings.pingTimeout {
+            logger.info("Closing an unresponsive WebSocket", metadata: ["connection": .string(id)])
+            startClosing(code: .goingAway, reason: "no answer to ping")
+            context.close(promise: nil)
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))), promise: nil)
+    }
+
+    private func startClosing(code: WebSocketErrorCode, reason: String) {
+        eventLoop.preconditionInEventLoop()
+        guard !closing, let context else { return }
+        closing = true
+        var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+        data.write(webSocketErrorCode: code)
+        data.writeString(String(reason.prefix(100)))
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
+        // A peer that never answers (or never reads) is cut off after the grace period.
+        context.eventLoop.scheduleTask(in: settings.closeGrace) { [weak self] in
+            self?.context?.close(promise: nil)
+        }
+    }
+
+    private func finish() {
+        pingTask?.cancel()
+        pingTask = nil
+        closing = true
+        inboundContinuation.finish()
+        closedPromise.succeed()
+    }
+}
+
+/// `data` of an `error` event.
+struct ErrorEventPayload: Encodable {
+    let code: String
+    let message: String
+    let details: [String: JSONValue]
+
+    init(_ error: ParleyError) {
+        code = error.code.rawValue
+        message = error.message
+        details = error.details
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import ParleyCore
+import SQLKit
+
+extension SQLStore: MessageStore {
+    public func roomAccess(roomID: String, userID: String) async throws -> (room: Room, membership: Membership?)? {
+        try await backend.read { database in
+            guard let row = try await database.raw("""
+                SELECT \(unsafeRaw: Self.roomColumns("r")), \(unsafeRaw: Self.membershipColumns)
+                FROM rooms r LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = \(bind: userID)
+                WHERE r.id = \(bind: roomID)
+                """).first()
+            else { return nil }
+            let membership = try row.optionalString("m_user_id") == nil ? nil : try Self.decodeMembership(row)
+            return (try Self.decodeRoom(row), membership)
+        }
+    }
+
+    public func insert(_ batch: [NewMessage], idempotencyWindow: Int64) async throws -> (outcomes: [InsertOutcome], progress: [RoomProgress]) {
+        try await backend.transaction { database in
+            var outcomes = [InsertOutcome?](repeating: nil, count: batch.count)
+            var progress: [RoomProgress] = []
+            var rows: [StoredMessage] = []
+            let indicesByRoom = Dictionary(grouping: batch.indices, by: { batch[$0].roomID })
+            // Rooms in a fixed order, so that two writers locking several rooms never wait on each other in a cycle.
+            for roomID in indicesByRoom.keys.sorted() {
+                let indices = indicesByRoom[roomID]!
+                var earlier: [String: StoredMessage] = [:]
+                let clientIDs = Array(Set(indices.compactMap { batch[$0].clientID }))
+                if !clientIDs.isEmpty {
+                    let cutoff = (batch[indices[0]].createdAt.milliseconds) - idempotencyWindow
+                    for row in try await database.raw("""
+                        SELECT \(unsafeRaw: Self.messageColumns) FROM messages
+                        WHERE room_id = \(bind: roomID) AND client_id IN (\(binds: clientIDs)) AND created_at >= \(bind: cutoff)
+                        ORDER BY seq
+                        """).all() {
+                        let message = try Self.decodeMessage(row)
+                        let key = message.userID + "\u{0}" + (message.clientID ?? "")
+                        if earlier[key] == nil { earlier[key] = message }
+                    }
+                }
+                var fresh: [Int] = []
+                var repeats: [(index: Int, key: String)] = []
+                var seenInBatch: Set<String> = []
+                for index in indices {
+                    guard let clientID = batch[index].clientID else { fresh.append(index); continue }
+                    let key = batch[index].userID + "\u{0}" + clientID
+                    if let message = earlier[key] {
+                        outcomes[index] = .duplicate(message)
+                    } else if seenInBatch.contains(key) {
+                        repeats.append((index, key))
+                    } else {
+                        seenInBatch.insert(key)
+                        fresh.append(index)
+                    }
+                }
+                guard !fresh.isEmpty else { continue }
+                guard let counters = try await database.raw("""
+                    UPDATE rooms SET last_seq = last_seq + \(bind: fresh.count) WHERE id = \(bind: roomID)
+                    RETURNING last_seq, last_message_at, auto_summary_enabled, summary_threshold, summarized_seq
+                    """).first()
+                else {
+                    for index in fresh + repeats.map(\.index) { outcomes[index] = .roomGone }
+                    continue
+                }
+                let lastSeq = try counters.int64("last_seq")
+                var clock = try counters.decode(column: "last_message_at", as: Int64?.self) ?? 0
+                var seq = lastSeq - Int64(fresh.count)
+                var storedByKey: [String: StoredMessage] = [:]
+                for index in fresh {
+                    seq += 1
+                    var message = batch[index].stored(seq: seq)
+                    // created_at follows seq, so that time filters map onto seq ranges exactly.
+                    clock = max(clock, message.createdAt.milliseconds)
+                    message.createdAt = Timestamp(milliseconds: clock)
+                    outcomes[index] = .stored(message)
+                    rows.append(message)
+                    if let clientID = message.clientID { storedByKey[message.userID + "\u{0}" + clientID] = message }
+                }
+                for (index, key) in repeats { outcomes[index] = storedByKey[key].map(InsertOutcome.duplicate) ?? .roomGone }
+                try await database.raw("UPDATE rooms SET last_message_at = \(bind: clock) WHERE id = \(bind: roomID)").run()
+                progress.append(RoomProgress(
+                    roomID: roomID, lastSeq: lastSeq, autoSummaryEnabled: try counters.bool("auto_summary_enabled"),
+                    summaryThreshold: try counters.int("summary_threshold"), summarizedSeq: try counters.int64("summarized_seq")))
+            }
+            // Multi-row inserts, a bounded number of rows per statement.
+            var start = 0
+            while start < rows.count {
+                let chunk = rows[start..<min(start + 100, rows.count)]
+                var query = SQLQueryString("""
+                    INSERT INTO messages (id, room_id, seq, user_id, message_type, content, content_key_version, reply_to, client_id, created_at) VALUES
+                    """)
+                for (offset, message) in chunk.enumerated() {
+                    if offset > 0 { query.appendLiteral(",") }
+                    query.appendInterpolation(unsafeRaw: " (")
+                    query.appendInterpolation(bind: message.id)
+                    query.appendLiteral(", ")
+                    query.appendInterpolation(bind: message.roomID)
+                    query.appendLiteral(", ")
+                    query.appendInterpolation(bind: message.seq)
+                    query.appendLiteral(", ")
+                    query.appendInterpolation(bind: message.userID)
+                    query.appendLiteral(", ")
+                    query.appendInterpolation(bind: message.type.rawValue)
+                    query.appendLiteral(", ")
+                    query.appendInterpolation(bind: message.content)
+                    query.appendLiteral(", ")
+                    query.appendInterpolation(bind: message.contentKeyVersion)
+                    query.appendLiteral(", ")
+                    query.appendInterpolation(bind: message.replyTo)
+                    query.appendLiteral(", ")
+                    query.appendInterpolation(bind: message.clientID)
+                    query.appendLiteral(", ")
+                    query.appendInterpolation(bind: message.createdAt.milliseconds)
+                    query.appendLiteral(")")
+                }
+                try await database.raw(query).run()
+                start += chunk.count
+            }
+            for message in batch where !message.attachmentIDs.isEmpty {
+                guard case .stored = outcomes[batch.firstIndex(where: { $0.id == message.id })!] else { continue }
+                try await database.raw("""
+                    UPDATE files SET message_id = \(bind: message.id)
+                    WHERE id IN (\(binds: message.attachmentIDs)) AND room_id = \(bind: message.roomID) AND message_id IS NULL
+                    """).run()
+            }
+            return (outcomes.map { $0 ?? .roomGone }, progress)
+        }
+    }
+
+    public func message(id: String, roomID: String) async throws -> StoredMessage? {
+        try await backend.read { database in
+            try await database.raw("""
+                SELECT \(unsafeRaw: Self.messageColumns) FROM messages WHERE id = \(bind: id) AND room_id = \(bind: roomID)
+                """).first().map { try Self.decodeMessage($0) }
+        }
+    }
+
+    public func messages(roomID: String, seqRange: ClosedRange<Int64>, descending: Bool) async throws -> [StoredMessage] {
+        try await backend.read { database in
+            try await database.raw("""
+                SELECT \(unsafeRaw: Self.messageColumns) FROM messages
+                WHERE room_id = \(bind: roomID) AND seq >= \(bind: seqRange.lowerBound) AND seq <= \(bind: seqRange.upperBound)
+                ORDER BY seq \(unsafeRaw: descending ? "DESC" : "ASC")
+                """).all().map { try Self.decodeMessage($0) }
+        }
+    }
+
+    public func seqRange(roomID: String, after: Timestamp?, before: Timestamp?) async throws -> ClosedRange<Int64>? {
+        try await backend.read { database in
+            // Two index probes on (room_id, created_at): created_at is non-decreasing in seq.
+            var low: Int64 = 1
+            if let after {
+                guard let row = try await database.raw("""
+                    SELECT seq FROM messages WHERE room_id = \(bind: roomID) AND created_at > \(bind: after.milliseconds)
+                    ORDER BY created_at, seq LIMIT 1
+                    """).first()
+                else { return nil }
+                low = try row.int64("seq")
+            }
+            var high: Int64
+            if let before {
+                guard let row = try await database.raw("""
+                    SELECT seq FROM messages WHERE room_id = \(bind: roomID) AND created_at < \(bind: before.milliseconds)
+                    ORDER BY created_at DESC, seq DESC LIMIT 1
+                    """).first()
+                else { return nil }
+                high = try row.int64("seq")
+            } else {
+                guard let row = try await database.raw("SELECT last_seq FROM rooms WHERE id = \(bind: roomID)").first() else { return nil }
+                high = try row.int64("last_seq")
+            }
+            return low <= high ? low...high : nil
+        }
+    }
+
+    public func reactions(messageIDs: [String]) async throws -> [ReactionRecord] {
+        guard !messageIDs.isEmpty else { return [] }
+        return try await backend.read { database in
+            try await database.raw("""
+                SELECT r.message_id, r.user_id, u.username, r.emoji, r.created_at FROM reactions r JOIN users u ON u.id = r.user_id
+                WHERE r.message_id IN (\(binds: messageIDs)) ORDER BY r.created_at, r.user_id, r.emoji
+                """).all().map { row in
+                ReactionRecord(messageID: try row.string("message_id"), view: ReactionView(
+                    userID: try row.string("user_id"), username: try row.string("username"), emoji: try row.string("emoji"),
+                    createdAt: try row.timestamp("created_at")))
+            }
+        }
+    }
+
+    public func edit(messageID: String, roomID: String, content: String, keyVersion: Int?, at time: Timestamp) async throws -> StoredMessage? {
+        try await backend.transaction { database in
+            try await database.raw("""
+                UPDATE messages SET content = \(bind: content), content_key_version = \(bind: keyVersion), edited_at = \(bind: time.milliseconds)
+                WHERE id = \(bind: messageID) AND room_id = \(bind: roomID) AND deleted_at IS NULL
+                RETURNING \(unsafeRaw: Self.messageColumns)
+                """).first().map { try Self.decodeMessage($0) }
+        }
+    }
+
+    public func tombstone(messageID: String, roomID: String, at time: Timestamp) async throws -> (message: StoredMessage, fileKeys: [String])? {
+        try await backend.transaction { database -> (message: StoredMessage, fileKeys: [String])? in
+            guard let row = try await database.raw("""
+                UPDATE messages SET content = NULL, content_key_version = NULL, deleted_at = \(bind: time.milliseconds)
+                WHERE id = \(bind: messageID) AND room_id = \(bind: roomID) AND deleted_at IS NULL
+                RETURNING \(unsafeRaw: Self.messageColumns)
+                """).first()
+            else { return nil }
+            try await database.raw("DELETE FROM reactions WHERE message_id = \(bind: messageID)").run()
+            let keys = try await database.raw("SELECT storage_key FROM files WHERE message_id = \(bind: messageID)").all().map { try $0.string("storage_key") }
+            try await database.raw("DELETE FROM files WHERE message_id = \(bind: messageID)").run()
+            return (try Self.decodeMessage(row), keys)
+        }
+    }
+
+    public func addReaction(messageID: String, userID: String, emoji: String, at time: Timestamp) async throws -> Bool {
+        try await backend.transaction { database in
+            try await database.raw("""
+                INSERT INTO reactions (message_id, user_id, emoji, created_at)
+                VALUES (\(bind: messageID), \(bind: userID), \(bind: emoji), \(bind: time.milliseconds))
+                ON CONFLICT (message_id, user_id, emoji) DO NOTHING RETURNING message_id
+                """).first() != nil
+        }
+    }
+
+    public func removeReaction(messageID: String, userID: String, emoji: String) async throws -> Bool {
+        try await backend.transaction { database in
+            try await database.raw("""
+                DELETE FROM reactions WHERE message_id = \(bind: messageID) AND user_id = \(bind: userID) AND emoji = \(bind: emoji)
+                RETURNING message_id
+                """).first() != nil
+        }
+    }
+
+    public func markRead(roomID: String, userID: String, seq: Int64, messageID: String, at time: Timestamp) async throws -> Bool {
+        try await backend.transaction { database in
+            try await database.raw("""
+                UPDATE memberships SET last_read_seq = \(bind: seq), last_read_message_id = \(bind: messageID), last_read_at = \(bind: time.milliseconds)
+                WHERE room_id = \(bind: roomID) AND user_id = \(bind: userID) AND last_read_seq < \(bind: seq)
+                RETURNING room_id
+                """).first() != nil
+        }
+    }
+}
