@@ -53,6 +53,15 @@ public struct HistoryQuery: Sendable {
     }
 }
 
+/// A validated, sealed message ready to be stored.
+public struct PreparedSend: Sendable {
+    let message: NewMessage
+    let author: PublicUserView
+    let content: JSONValue
+    let attachments: [AttachmentView]
+    let onStored: MessageWriter.StoredHandler
+}
+
 /// A page of history.
 public struct HistoryPage: Sendable {
     public let messages: [MessageView]
@@ -91,6 +100,12 @@ public struct MessageService: Sendable {
     // MARK: Sending
 
     public func send(_ input: SendInput, by identity: Identity, origin: SendOrigin? = nil, acceptedAt: UInt64 = 0) async throws -> SendResult {
+        let prepared = try await prepareSend(input, by: identity, origin: origin, acceptedAt: acceptedAt)
+        return try await finish(prepared, outcome: try await writer.write(prepared.message, onStored: prepared.onStored))
+    }
+
+    /// Validates and seals a message without storing it (the first half of a send).
+    public func prepareSend(_ input: SendInput, by identity: Identity, origin: SendOrigin? = nil, acceptedAt: UInt64 = 0) async throws -> PreparedSend {
         guard let roomID = input.roomID else {
             throw ParleyError.validation(.validationRequiredField, field: "chatroom_id", "chatroom_id is required")
         }
@@ -122,7 +137,7 @@ public struct MessageService: Sendable {
         let attachmentViews = files.map(\.view)
         let broker = self.broker
         let logger = self.logger
-        let outcome = try await writer.write(message) { stored in
+        let onStored: MessageWriter.StoredHandler = { stored in
             // Runs right after commit, in seq order: this is where the message is published.
             let view = MessageView(message: stored, author: author, content: content, attachments: attachmentViews, reactions: [])
             do {
@@ -136,10 +151,36 @@ public struct MessageService: Sendable {
                 logger.error("Could not encode message_received", metadata: ["error": "\(error)"])
             }
         }
+        return PreparedSend(message: message, author: author, content: content, attachments: attachmentViews, onStored: onStored)
+    }
+
+    /// Queues a prepared message without waiting (the second half of a send, for pipelined senders);
+    /// sends from one caller keep their order. `completion` gets the stored or earlier message.
+    public func submit(_ prepared: PreparedSend, completion: @escaping @Sendable (Result<SendResult, any Error>) -> Void) {
+        writer.submit(prepared.message, onStored: prepared.onStored) { result in
+            switch result {
+            case .failure(let error): completion(.failure(error))
+            case .success(.stored(let stored)):
+                completion(.success(SendResult(
+                    message: MessageView(message: stored, author: prepared.author, content: prepared.content, attachments: prepared.attachments, reactions: []),
+                    duplicate: false)))
+            case .success(let outcome):
+                Task {
+                    do {
+                        completion(.success(try await self.finish(prepared, outcome: outcome)))
+                    } catch {
+                        completion(.failure(error))
+                    }
+                }
+            }
+        }
+    }
+
+    private func finish(_ prepared: PreparedSend, outcome: InsertOutcome) async throws -> SendResult {
         switch outcome {
         case .stored(let stored):
             return SendResult(
-                message: MessageView(message: stored, author: author, content: content, attachments: attachmentViews, reactions: []),
+                message: MessageView(message: stored, author: prepared.author, content: prepared.content, attachments: prepared.attachments, reactions: []),
                 duplicate: false)
         case .duplicate(let earlier):
             return SendResult(message: try await render([earlier]).first!, duplicate: true)

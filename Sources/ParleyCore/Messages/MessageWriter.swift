@@ -11,10 +11,12 @@ public final class MessageWriter: Sendable {
     public typealias StoredHandler = @Sendable (StoredMessage) -> Void
     public typealias ProgressHandler = @Sendable (_ progress: [RoomProgress], _ storedCount: Int) -> Void
 
+    public typealias Completion = @Sendable (Result<InsertOutcome, any Error>) -> Void
+
     private struct Pending {
         let message: NewMessage
         let onStored: StoredHandler
-        let continuation: CheckedContinuation<InsertOutcome, any Error>
+        let completion: Completion
     }
 
     private struct State {
@@ -44,14 +46,20 @@ public final class MessageWriter: Sendable {
     /// Stores a message durably; returns once its transaction committed.
     public func write(_ message: NewMessage, onStored: @escaping StoredHandler) async throws -> InsertOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            let startDrain = state.withLock { state -> Bool in
-                state.queue.append(Pending(message: message, onStored: onStored, continuation: continuation))
-                if state.draining { return false }
-                state.draining = true
-                return true
-            }
-            if startDrain { Task { await self.drain() } }
+            submit(message, onStored: onStored) { continuation.resume(with: $0) }
         }
+    }
+
+    /// Queues a message without waiting: messages submitted one after another get increasing `seq` in
+    /// their room. `completion` runs once the transaction committed or failed.
+    public func submit(_ message: NewMessage, onStored: @escaping StoredHandler, completion: @escaping Completion) {
+        let startDrain = state.withLock { state -> Bool in
+            state.queue.append(Pending(message: message, onStored: onStored, completion: completion))
+            if state.draining { return false }
+            state.draining = true
+            return true
+        }
+        if startDrain { Task { await self.drain() } }
     }
 
     private func drain() async {
@@ -77,12 +85,12 @@ public final class MessageWriter: Sendable {
             for (pending, outcome) in zip(batch, outcomes) {
                 if case .stored(let message) = outcome { pending.onStored(message) }
             }
-            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
+            for (pending, outcome) in zip(batch, outcomes) { pending.completion(.success(outcome)) }
             let storedCount = outcomes.count { if case .stored = $0 { true } else { false } }
             if let handler = progressHandler.withLock({ $0 }) { handler(progress, storedCount) }
         } catch {
             guard batch.count > 1 else {
-                batch[0].continuation.resume(throwing: error)
+                batch[0].completion(.failure(error))
                 return
             }
             // One bad message must not fail its neighbours: retry them one by one.

@@ -23,4 +23,6 @@ public protocol RoomKeyStore: Sendable {
     /// Inserts the key unless its version already exists; returns what is stored for that version (the other
     /// writer's key when two raced).
     func insertRoomKey(_ key: StoredRoomKey) async throws -> StoredRoomKey
+    /// The fingerprints of every master key that wrapped a stored room key.
+    func masterKeyIDs() async throws -> Set<String>
 }

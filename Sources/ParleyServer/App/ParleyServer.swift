@@ -85,6 +85,14 @@ public final class ParleyServer: Sendable {
         let store = try await SQLStore.open(configuration.effectiveDatabase, logger: logger) { kind, duration in
             metrics.recordQuery(kind: kind, duration: duration)
         }
+        let keyRing = KeyRing(masterKey: masterKey, store: store)
+        // A wrong master key would make every server-readable message unreadable: refuse to start instead.
+        let wrapping = try await store.masterKeyIDs()
+        if !wrapping.isEmpty, !wrapping.contains(keyRing.masterKeyID) {
+            await store.shutdown()
+            throw ConfigurationError(
+                "the master key (PARLEY_MASTER_KEY or master-key in the data directory) is not the one that encrypted this database's rooms; restore the original key")
+        }
         let auth = AuthService(
             users: store, sessions: store, signer: TokenSigner(secret: jwtSecret),
             hasher: PasswordHasher(cost: configuration.bcryptCost),
@@ -95,7 +103,7 @@ public final class ParleyServer: Sendable {
         )
         return ParleyServer(
             configuration: configuration, store: store, metrics: metrics, auth: auth,
-            keyRing: KeyRing(masterKey: masterKey, store: store), blobs: blobs, logger: logger)
+            keyRing: keyRing, blobs: blobs, logger: logger)
     }
 
     /// Builds the router with every middleware and route.

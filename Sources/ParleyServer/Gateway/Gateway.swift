@@ -42,7 +42,7 @@ final class Gateway: Sendable {
             outboundQueueLimit: configuration.wsOutboundQueueLimit,
             pingInterval: .milliseconds(Int64(configuration.wsPingInterval * 1000)),
             pingTimeout: .milliseconds(Int64(configuration.wsPingTimeout * 1000)),
-            closeGrace: .seconds(10), maxMessageBytes: 256 * 1024, inboundHighWater: 256)
+            closeGrace: .seconds(10), slowCloseGrace: .seconds(60), maxMessageBytes: 256 * 1024, inboundHighWater: 256)
         let messages = self.messages
         self.hub = Hub(metrics: metrics, logger: logger) { roomID, range in
             let views = (try? await messages.catchUp(roomID: roomID, afterSeq: range.lowerBound - 1, through: range.upperBound)) ?? []
@@ -195,11 +195,29 @@ final class Gateway: Sendable {
             roomID: try frame.string("chatroom_id"), content: content, messageType: try frame.string("message_type", required: false),
             replyTo: try frame.string("reply_to", required: false), clientID: try frame.string("client_id", required: false),
             attachments: try frame.stringArray("attachments"))
-        let result = try await messages.send(input, by: connection.identity, origin: SendOrigin(connectionID: connection.id, requestID: requestID), acceptedAt: acceptedAt)
+        // Validated in turn, then queued without waiting for the commit: a connection's sends are stored in
+        // the order they arrived and many of them share one commit.
+        let prepared = try await messages.prepareSend(
+            input, by: connection.identity, origin: SendOrigin(connectionID: connection.id, requestID: requestID), acceptedAt: acceptedAt)
         if let roomID = input.roomID { typing.stop(roomID: roomID.lowercased(), user: connection.identity, username: connection.username) }
-        if result.duplicate {
-            // Nothing was broadcast for a repeat: acknowledge it to the sender alone.
-            connection.send(try EventFrame.encode("message_received", MessagePayload(message: result.message), requestID: requestID))
+        let logger = self.logger
+        messages.submit(prepared) { result in
+            switch result {
+            case .success(let sent) where sent.duplicate:
+                // Nothing was broadcast for a repeat: acknowledge it to the sender alone.
+                if let frame = try? EventFrame.encode("message_received", MessagePayload(message: sent.message), requestID: requestID) {
+                    connection.send(frame)
+                }
+            case .success:
+                break
+            case .failure(let error as ParleyError):
+                if let frame = try? EventFrame.encode("error", ErrorEventPayload(error), requestID: requestID) { connection.send(frame) }
+            case .failure(let error):
+                logger.error("Storing a message failed", metadata: ["error": .string(String(reflecting: error))])
+                if let frame = try? EventFrame.encode("error", ErrorEventPayload(.internalError(requestID: requestID)), requestID: requestID) {
+                    connection.send(frame)
+                }
+            }
         }
     }
 

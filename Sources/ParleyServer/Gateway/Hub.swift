@@ -208,14 +208,16 @@ final class Hub: Sendable {
                 guard seq > subscription.deliveredSeq else { continue }
             }
             if subscription.buffer != nil {
+                // Held until the replay ends; the position advances only when it is really delivered, so the
+                // replay still sends everything older than the held events.
                 subscription.buffer!.append(OutboundEvent(audience: event.audience, name: event.name, frame: frame, seq: event.seq))
                 if subscription.buffer!.count > catchUpBufferLimit {
                     subscription.connection.close(code: .unknown(1013), reason: "too far behind; reconnect and resume with after_seq")
                 }
             } else {
                 fanOut.add(subscription.connection, frame)
+                if let seq = event.seq { subscription.deliveredSeq = seq }
             }
-            if let seq = event.seq { subscription.deliveredSeq = seq }
             room.subscribers[connectionID] = subscription
         }
         if !originDelivered, let origin = event.origin, let connection = state.connections[origin.connectionID] {

@@ -14,6 +14,9 @@ struct ConnectionSettings: Sendable {
     var pingTimeout: TimeAmount
     /// How long a closing connection may take to acknowledge the close frame.
     var closeGrace: TimeAmount
+    /// The same for a connection closed for reading too slowly: its close frame waits behind everything
+    /// already queued, so it gets longer before the socket is cut.
+    var slowCloseGrace: TimeAmount
     /// Largest text message accepted (after reassembling fragments).
     var maxMessageBytes: Int
     /// Inbound messages buffered before the socket stops being read.
@@ -108,7 +111,8 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
             if backlog > settings.outboundQueueLimit {
                 metrics.slowConsumersClosed.increment()
                 logger.info("Closing a WebSocket that reads too slowly", metadata: ["connection": .string(id), "user_id": .string(identity.userID)])
-                startClosing(code: .unknown(1013), reason: "outbound queue overflow; reconnect and resume with after_seq")
+                startClosing(
+                    code: .unknown(1013), reason: "outbound queue overflow; reconnect and resume with after_seq", grace: settings.slowCloseGrace)
                 return
             }
         }
@@ -242,7 +246,7 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))), promise: nil)
     }
 
-    private func startClosing(code: WebSocketErrorCode, reason: String) {
+    private func startClosing(code: WebSocketErrorCode, reason: String, grace: TimeAmount? = nil) {
         eventLoop.preconditionInEventLoop()
         guard !closing, let context else { return }
         closing = true
@@ -251,7 +255,7 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
         data.writeString(String(reason.prefix(100)))
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
         // A peer that never answers (or never reads) is cut off after the grace period.
-        context.eventLoop.scheduleTask(in: settings.closeGrace) { [weak self] in
+        context.eventLoop.scheduleTask(in: grace ?? settings.closeGrace) { [weak self] in
             self?.context?.close(promise: nil)
         }
     }

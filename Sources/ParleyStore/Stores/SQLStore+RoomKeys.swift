@@ -21,6 +21,12 @@ extension SQLStore: RoomKeyStore {
         }
     }
 
+    public func masterKeyIDs() async throws -> Set<String> {
+        try await backend.read { database in
+            Set(try await database.raw("SELECT DISTINCT master_key_id FROM room_keys").all().map { try $0.string("master_key_id") })
+        }
+    }
+
     static func insertRoomKey(_ key: StoredRoomKey, in database: any SQLDatabase) async throws {
         try await database.raw("""
             INSERT INTO room_keys (room_id, version, wrapped_key, master_key_id, created_at)
