@@ -67,6 +67,20 @@ public final class KeyRing: Sendable {
         return [UInt8](try AES.GCM.open(box, using: key, authenticating: Array(context.utf8)))
     }
 
+    /// Seals small secrets (file data keys) directly under the master key, for content that belongs to no
+    /// server-readable room (files of end-to-end rooms, avatars).
+    public func sealWithMaster(_ plaintext: [UInt8], context: String) throws -> String {
+        guard let combined = try AES.GCM.seal(plaintext, using: master, authenticating: Array(context.utf8)).combined else {
+            throw KeyRingError.sealFailed
+        }
+        return combined.base64EncodedString()
+    }
+
+    public func openWithMaster(_ sealed: String, context: String) throws -> [UInt8] {
+        guard let data = Data(base64Encoded: sealed) else { throw KeyRingError.corrupt }
+        return [UInt8](try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: master, authenticating: Array(context.utf8)))
+    }
+
     /// Seals raw bytes (file contents) with a key given by the caller; used by the blob store in chunks.
     public static func seal(_ bytes: [UInt8], key: SymmetricKey, context: [UInt8]) throws -> [UInt8] {
         guard let combined = try AES.GCM.seal(bytes, using: key, authenticating: context).combined else { throw KeyRingError.sealFailed }

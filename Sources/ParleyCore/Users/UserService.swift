@@ -1,9 +1,11 @@
 /// The caller's own profile (`GET`/`PUT /users/me`).
 public struct UserService: Sendable {
     private let users: any UserStore
+    private let files: FileService?
 
-    public init(users: any UserStore) {
+    public init(users: any UserStore, files: FileService? = nil) {
         self.users = users
+        self.files = files
     }
 
     public func profile(of identity: Identity) async throws -> User {
@@ -42,6 +44,8 @@ public struct UserService: Sendable {
         }
         try validator.check()
         if changes.isEmpty { return try await profile(of: identity) }
+        // An avatar URL set by hand replaces an uploaded avatar, whose file is then removed.
+        if changes.avatarURL != nil { try await files?.forgetAvatar(of: identity.userID) }
         guard let updated = try await users.updateProfile(userID: identity.userID, changes: changes, at: .now()) else {
             throw ParleyError.notFound(.authUserNotFound, "User account not found")
         }

@@ -19,6 +19,7 @@ public final class ParleyServer: Sendable {
     public let routeTable: RouteTable
     public let auth: AuthService
     let users: UserService
+    let files: FileService
     let rooms: RoomService
     let messages: MessageService
     let writer: MessageWriter
@@ -39,7 +40,10 @@ public final class ParleyServer: Sendable {
         self.metrics = metrics
         self.routeTable = RouteTable()
         self.auth = auth
-        self.users = UserService(users: store)
+        let files = FileService(
+            files: store, messages: store, blobs: blobs, keyRing: keyRing, publicBaseURL: configuration.publicBaseURL, logger: logger)
+        self.files = files
+        self.users = UserService(users: store, files: files)
         self.keyRing = keyRing
         self.blobs = blobs
         self.logger = logger
@@ -118,6 +122,7 @@ public final class ParleyServer: Sendable {
         UserRoutes(users: users, jsonLimit: jsonLimit).register(on: routes)
         RoomRoutes(rooms: rooms, jsonLimit: jsonLimit).register(on: routes)
         MessageRoutes(messages: messages, jsonLimit: jsonLimit).register(on: routes)
+        FileRoutes(files: files, users: users, quota: rateLimits, uploadsPerHour: configuration.uploadsPerHour).register(on: routes)
         WebSocketRoutes(gateway: gateway).register(on: routes)
         let store = self.store
         HealthRoutes(probes: { ["database": await store.ping()] }, metrics: metrics).register(on: routes)

@@ -70,6 +70,8 @@ extension Response {
         let body = (try? JSONCoding.encode(ErrorEnvelope(error))) ?? ByteBuffer(string: #"{"success":false,"error":{"code":"INTERNAL_ERROR","message":"An unexpected error occurred","details":{}}}"#)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if error.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        // The rest of an over-large body is not read: the connection closes after this response.
+        if error.status == 413 { headers[.connection] = "close" }
         return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: body))
     }
 }

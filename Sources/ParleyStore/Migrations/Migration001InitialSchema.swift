@@ -136,6 +136,7 @@ extension Migration {
                 file_size BIGINT NOT NULL,
                 storage_key TEXT NOT NULL,
                 key_version BIGINT,
+                wrapped_key TEXT NOT NULL,
                 created_at BIGINT NOT NULL
             )
             """,
