@@ -71,6 +71,7 @@ let package = Package(
             name: "ParleyCore",
             dependencies: [
                 "ParleySummary",
+                "ParleySearchText",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -97,6 +98,10 @@ let package = Package(
         ),
         .target(
             name: "ParleySummary",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ParleySearchText",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -137,6 +142,11 @@ let package = Package(
         .testTarget(
             name: "ParleyCoreTests",
             dependencies: ["ParleyCore"],
+            swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
+            name: "ParleySearchTextTests",
+            dependencies: ["ParleySearchText"],
             swiftSettings: testSwiftSettings
         ),
         .testTarget(

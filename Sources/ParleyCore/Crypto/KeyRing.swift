@@ -13,6 +13,7 @@ public final class KeyRing: Sendable {
     public let masterKeyID: String
     private let store: any RoomKeyStore
     private let cache = Mutex<[String: [Int: SymmetricKey]]>([:])
+    private let hashers = Mutex<[String: SearchHasher]>([:])
 
     public init(masterKey: [UInt8], store: any RoomKeyStore) {
         self.master = SymmetricKey(data: masterKey)
@@ -91,9 +92,24 @@ public final class KeyRing: Sendable {
         [UInt8](try AES.GCM.open(AES.GCM.SealedBox(combined: bytes), using: key, authenticating: context))
     }
 
+    /// The room's search-index hasher, derived from its first data key (stable across rotations).
+    public func searchHasher(roomID: String) async throws -> SearchHasher {
+        if let hasher = hashers.withLock({ $0[roomID] }) { return hasher }
+        let first: SymmetricKey
+        if let existing = try? await key(roomID: roomID, version: 1) {
+            first = existing
+        } else {
+            first = try await currentKey(roomID: roomID).key
+        }
+        let hasher = SearchHasher(roomKey: first)
+        hashers.withLock { $0[roomID] = hasher }
+        return hasher
+    }
+
     /// Drops a deleted room's keys from memory.
     public func forget(roomID: String) {
         _ = cache.withLock { $0.removeValue(forKey: roomID) }
+        _ = hashers.withLock { $0.removeValue(forKey: roomID) }
     }
 
     private func load(roomID: String) async throws -> [Int: SymmetricKey] {

@@ -131,9 +131,10 @@ public struct MessageService: Sendable {
         let author = try await publicUser(identity.userID)
         let id = Identifiers.uuidV7()
         let (stored, keyVersion) = try await codec.store(content, messageID: id, in: room)
-        let message = NewMessage(
+        var message = NewMessage(
             id: id, roomID: room.id, userID: identity.userID, type: type, content: stored, contentKeyVersion: keyVersion,
             replyTo: replyTo, clientID: clientID, createdAt: .now(), attachmentIDs: files.map(\.id))
+        message.searchTokens = try await searchTokens(for: content, in: room)
         let attachmentViews = files.map(\.view)
         let broker = self.broker
         let logger = self.logger
@@ -259,7 +260,10 @@ public struct MessageService: Sendable {
         let hasFiles = !(try await attachments.attachments(of: [message.id])[message.id] ?? []).isEmpty
         let content = try MessageRules.content(input, for: room, allowEmptyText: hasFiles)
         let (stored, version) = try await codec.store(content, messageID: message.id, in: room)
-        guard let edited = try await store.edit(messageID: message.id, roomID: room.id, content: stored, keyVersion: version, at: .now()) else {
+        let tokens = try await searchTokens(for: content, in: room)
+        guard let edited = try await store.edit(
+            messageID: message.id, roomID: room.id, content: stored, keyVersion: version, searchTokens: tokens, at: .now())
+        else {
             throw ParleyError.notFound(.messageNotFound, "Message not found")
         }
         let view = try await render([edited])[0]
@@ -331,6 +335,12 @@ public struct MessageService: Sendable {
     }
 
     // MARK: Helpers
+
+    /// What the search index stores for a server-readable message; nil in end-to-end rooms.
+    private func searchTokens(for content: JSONValue, in room: Room) async throws -> SearchTokens? {
+        guard !room.encryptionEnabled, case .object(let fields) = content, let text = fields["text"]?.stringValue else { return nil }
+        return try await codec.keyRing.searchHasher(roomID: room.id).tokens(for: text)
+    }
 
     func access(_ roomID: String, _ identity: Identity, _ action: RoomAction) async throws -> (Room, Membership) {
         guard let id = Identifiers.normalizedUUID(roomID), let (room, membership) = try await store.roomAccess(roomID: id, userID: identity.userID) else {

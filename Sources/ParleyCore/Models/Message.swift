@@ -55,6 +55,8 @@ public struct NewMessage: Sendable, Equatable {
     public var createdAt: Timestamp
     /// Uploaded files linked to the message in the same transaction that stores it.
     public var attachmentIDs: [String]
+    /// Search index entries (server-readable rooms): keyed hashes of the text's terms, in order.
+    public var searchTokens: SearchTokens?
 
     public init(
         id: String, roomID: String, userID: String, type: MessageType, content: String, contentKeyVersion: Int?,

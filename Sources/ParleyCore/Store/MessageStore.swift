@@ -44,13 +44,15 @@ public protocol MessageStore: Sendable {
     /// the earlier message.
     func insert(_ batch: [NewMessage], idempotencyWindow: Int64) async throws -> (outcomes: [InsertOutcome], progress: [RoomProgress])
     func message(id: String, roomID: String) async throws -> StoredMessage?
+    /// Messages by id (any order; missing ones left out).
+    func messages(ids: [String], roomID: String) async throws -> [StoredMessage]
     /// Messages with `seq` in `range`, ascending or descending.
     func messages(roomID: String, seqRange: ClosedRange<Int64>, descending: Bool) async throws -> [StoredMessage]
     /// The `seq` range of messages created after `after` and before `before` (both exclusive); nil when empty.
     func seqRange(roomID: String, after: Timestamp?, before: Timestamp?) async throws -> ClosedRange<Int64>?
     func reactions(messageIDs: [String]) async throws -> [ReactionRecord]
     /// Replaces the content of a live message; returns it updated, or nil when missing or deleted.
-    func edit(messageID: String, roomID: String, content: String, keyVersion: Int?, at time: Timestamp) async throws -> StoredMessage?
+    func edit(messageID: String, roomID: String, content: String, keyVersion: Int?, searchTokens: SearchTokens?, at time: Timestamp) async throws -> StoredMessage?
     /// Turns a message into a tombstone (content and reactions removed); returns it and the storage keys of
     /// its files, or nil when missing or already deleted.
     func tombstone(messageID: String, roomID: String, at time: Timestamp) async throws -> (message: StoredMessage, fileKeys: [String])?

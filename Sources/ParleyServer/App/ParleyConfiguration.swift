@@ -84,6 +84,7 @@ public struct ParleyConfiguration: Sendable {
         configuration.llmBaseURL = reader.string("PARLEY_LLM_BASE_URL")
         configuration.llmModel = reader.string("PARLEY_LLM_MODEL")
         configuration.llmAPIKey = reader.string("PARLEY_LLM_API_KEY")
+        if let timeout = try reader.integer("PARLEY_LLM_TIMEOUT", in: 1...600) { configuration.llmTimeoutSeconds = Double(timeout) }
         if let level = reader.string("PARLEY_LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError("PARLEY_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
@@ -102,8 +103,13 @@ public struct ParleyConfiguration: Sendable {
         guard lowerURL.hasPrefix("http://") || lowerURL.hasPrefix("https://"), URL(string: publicURL)?.host != nil else {
             throw ConfigurationError("PARLEY_PUBLIC_URL must be an absolute http(s) URL such as https://chat.example.com (got \(publicURL))")
         }
-        if let llmBaseURL, URL(string: llmBaseURL)?.host == nil {
-            throw ConfigurationError("PARLEY_LLM_BASE_URL must be an absolute URL such as http://localhost:11434/v1")
+        if let llmBaseURL {
+            guard URL(string: llmBaseURL)?.host != nil, llmBaseURL.lowercased().hasPrefix("http") else {
+                throw ConfigurationError("PARLEY_LLM_BASE_URL must be an absolute http(s) URL such as http://localhost:11434/v1")
+            }
+            guard llmModel != nil else {
+                throw ConfigurationError("PARLEY_LLM_MODEL is required with PARLEY_LLM_BASE_URL (for example llama3.1 or gpt-4o-mini)")
+            }
         }
         guard bcryptCost >= 4, bcryptCost <= 31 else { throw ConfigurationError("bcrypt cost must be between 4 and 31") }
     }

@@ -22,6 +22,8 @@ public final class ParleyServer: Sendable {
     let files: FileService
     let rooms: RoomService
     let messages: MessageService
+    let search: SearchService
+    let summaries: SummaryService
     let writer: MessageWriter
     let keyRing: KeyRing
     let broker: any Broker
@@ -64,10 +66,24 @@ public final class ParleyServer: Sendable {
             rooms: store, users: store, keyRing: keyRing, broker: broker, presence: presence, blobs: blobs,
             publicBaseURL: configuration.publicBaseURL, logger: logger)
         let writer = MessageWriter(store: store, logger: logger)
-        writer.onProgress { _, stored in metrics.messagesStored.increment(by: Int64(stored)) }
         self.writer = writer
-        self.messages = MessageService(
+        let messages = MessageService(
             store: store, users: store, writer: writer, keyRing: keyRing, broker: broker, blobs: blobs, attachments: store, logger: logger)
+        self.messages = messages
+        var provider: (any SummaryProvider)?
+        if let base = configuration.llmBaseURL, let model = configuration.llmModel {
+            provider = OpenAICompatibleProvider(
+                baseURL: base, model: model, apiKey: configuration.llmAPIKey,
+                timeout: .milliseconds(Int64(configuration.llmTimeoutSeconds * 1000)), logger: logger)
+        }
+        let summaries = SummaryService(
+            summaries: store, rooms: store, messages: messages, keyRing: keyRing, broker: broker, provider: provider, logger: logger)
+        self.summaries = summaries
+        writer.onProgress { progress, stored in
+            metrics.messagesStored.increment(by: Int64(stored))
+            summaries.observe(progress)
+        }
+        self.search = SearchService(index: store, messages: messages, keyRing: keyRing)
         self.gateway = Gateway(
             auth: auth, messages: messages, store: store, broker: broker, presence: presence, configuration: configuration,
             metrics: metrics, logger: logger)
@@ -122,6 +138,8 @@ public final class ParleyServer: Sendable {
         UserRoutes(users: users, jsonLimit: jsonLimit).register(on: routes)
         RoomRoutes(rooms: rooms, jsonLimit: jsonLimit).register(on: routes)
         MessageRoutes(messages: messages, jsonLimit: jsonLimit).register(on: routes)
+        SearchRoutes(search: search, jsonLimit: jsonLimit).register(on: routes)
+        SummaryRoutes(summaries: summaries, jsonLimit: jsonLimit).register(on: routes)
         FileRoutes(files: files, users: users, quota: rateLimits, uploadsPerHour: configuration.uploadsPerHour).register(on: routes)
         WebSocketRoutes(gateway: gateway).register(on: routes)
         let store = self.store

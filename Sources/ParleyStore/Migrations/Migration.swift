@@ -15,5 +15,6 @@ extension Migration {
     /// Every migration, in order. Append only: a released migration is never edited.
     public static let all: [Migration] = [
         .initialSchema,
+        .searchIndex,
     ]
 }

@@ -137,14 +137,15 @@ extension SQLStore {
     public func depart(
         roomID: String, user: PublicUserView, remover: PublicUserView?, at time: Timestamp, makeMessage: SystemMessageFactory
     ) async throws -> DepartureOutcome? {
-        try await backend.transaction { database -> DepartureOutcome? in
+        let engine = backend.engine
+        return try await backend.transaction { database -> DepartureOutcome? in
             guard let room = try await Self.lockRoom(roomID, in: database),
                 let membership = try await Self.membership(roomID: roomID, userID: user.id, in: database)
             else { return nil }
             try await database.raw("DELETE FROM memberships WHERE room_id = \(bind: roomID) AND user_id = \(bind: user.id)").run()
             try await database.raw("UPDATE rooms SET member_count = member_count - 1, updated_at = \(bind: time.milliseconds) WHERE id = \(bind: roomID)").run()
             if room.memberCount <= 1 {
-                let fileKeys = try await Self.deleteRoom(roomID, in: database)
+                let fileKeys = try await Self.deleteRoom(roomID, engine: engine, in: database)
                 return DepartureOutcome(room: nil, newOwner: nil, messages: [], deletedFileKeys: fileKeys)
             }
             var messages: [StoredMessage] = []

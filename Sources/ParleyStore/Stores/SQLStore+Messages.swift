@@ -17,7 +17,8 @@ extension SQLStore: MessageStore {
     }
 
     public func insert(_ batch: [NewMessage], idempotencyWindow: Int64) async throws -> (outcomes: [InsertOutcome], progress: [RoomProgress]) {
-        try await backend.transaction { database in
+        let engine = backend.engine
+        return try await backend.transaction { database in
             var outcomes = [InsertOutcome?](repeating: nil, count: batch.count)
             var progress: [RoomProgress] = []
             var rows: [StoredMessage] = []
@@ -117,6 +118,10 @@ extension SQLStore: MessageStore {
                 try await database.raw(query).run()
                 start += chunk.count
             }
+            let indexEntries = rows.compactMap { row in
+                batch.first(where: { $0.id == row.id })?.searchTokens.map { (messageID: row.id, tokens: $0) }
+            }
+            try await Self.index(indexEntries, engine: engine, in: database)
             for message in batch where !message.attachmentIDs.isEmpty {
                 guard case .stored = outcomes[batch.firstIndex(where: { $0.id == message.id })!] else { continue }
                 try await database.raw("""
@@ -133,6 +138,15 @@ extension SQLStore: MessageStore {
             try await database.raw("""
                 SELECT \(unsafeRaw: Self.messageColumns) FROM messages WHERE id = \(bind: id) AND room_id = \(bind: roomID)
                 """).first().map { try Self.decodeMessage($0) }
+        }
+    }
+
+    public func messages(ids: [String], roomID: String) async throws -> [StoredMessage] {
+        guard !ids.isEmpty else { return [] }
+        return try await backend.read { database in
+            try await database.raw("""
+                SELECT \(unsafeRaw: Self.messageColumns) FROM messages WHERE room_id = \(bind: roomID) AND id IN (\(binds: ids))
+                """).all().map { try Self.decodeMessage($0) }
         }
     }
 
@@ -188,18 +202,26 @@ extension SQLStore: MessageStore {
         }
     }
 
-    public func edit(messageID: String, roomID: String, content: String, keyVersion: Int?, at time: Timestamp) async throws -> StoredMessage? {
-        try await backend.transaction { database in
-            try await database.raw("""
+    public func edit(
+        messageID: String, roomID: String, content: String, keyVersion: Int?, searchTokens: SearchTokens?, at time: Timestamp
+    ) async throws -> StoredMessage? {
+        let engine = backend.engine
+        return try await backend.transaction { database -> StoredMessage? in
+            guard let row = try await database.raw("""
                 UPDATE messages SET content = \(bind: content), content_key_version = \(bind: keyVersion), edited_at = \(bind: time.milliseconds)
                 WHERE id = \(bind: messageID) AND room_id = \(bind: roomID) AND deleted_at IS NULL
                 RETURNING \(unsafeRaw: Self.messageColumns)
-                """).first().map { try Self.decodeMessage($0) }
+                """).first()
+            else { return nil }
+            try await Self.unindex(messageID: messageID, engine: engine, in: database)
+            if let searchTokens { try await Self.index([(messageID, searchTokens)], engine: engine, in: database) }
+            return try Self.decodeMessage(row)
         }
     }
 
     public func tombstone(messageID: String, roomID: String, at time: Timestamp) async throws -> (message: StoredMessage, fileKeys: [String])? {
-        try await backend.transaction { database -> (message: StoredMessage, fileKeys: [String])? in
+        let engine = backend.engine
+        return try await backend.transaction { database -> (message: StoredMessage, fileKeys: [String])? in
             guard let row = try await database.raw("""
                 UPDATE messages SET content = NULL, content_key_version = NULL, deleted_at = \(bind: time.milliseconds)
                 WHERE id = \(bind: messageID) AND room_id = \(bind: roomID) AND deleted_at IS NULL
@@ -207,6 +229,7 @@ extension SQLStore: MessageStore {
                 """).first()
             else { return nil }
             try await database.raw("DELETE FROM reactions WHERE message_id = \(bind: messageID)").run()
+            try await Self.unindex(messageID: messageID, engine: engine, in: database)
             let keys = try await database.raw("SELECT storage_key FROM files WHERE message_id = \(bind: messageID)").all().map { try $0.string("storage_key") }
             try await database.raw("DELETE FROM files WHERE message_id = \(bind: messageID)").run()
             return (try Self.decodeMessage(row), keys)

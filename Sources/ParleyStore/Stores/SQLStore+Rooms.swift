@@ -161,14 +161,16 @@ extension SQLStore: RoomStore {
     }
 
     public func deleteRoom(id: String) async throws -> [String] {
-        try await backend.transaction { database in
-            try await Self.deleteRoom(id, in: database)
+        let engine = backend.engine
+        return try await backend.transaction { database in
+            try await Self.deleteRoom(id, engine: engine, in: database)
         }
     }
 
     /// Deletes a room (messages, memberships, invitations, keys, files and summaries cascade) and returns the
     /// storage keys of its files so that their bytes can be removed after commit.
-    static func deleteRoom(_ id: String, in database: any SQLDatabase) async throws -> [String] {
+    static func deleteRoom(_ id: String, engine: SQLEngine, in database: any SQLDatabase) async throws -> [String] {
+        try await unindex(roomID: id, engine: engine, in: database)
         let keys = try await database.raw("SELECT storage_key FROM files WHERE room_id = \(bind: id)").all().map { try $0.string("storage_key") }
         try await database.raw("DELETE FROM rooms WHERE id = \(bind: id)").run()
         return keys

@@ -1,0 +1,219 @@
+import Foundation
+import Logging
+import ParleySummary
+import Synchronization
+
+/// A summary as the API shows it.
+public struct SummaryView: Encodable, Sendable, Equatable {
+    public let id: String
+    public let chatroomID: String
+    public let summaryText: String
+    public let summaryType: SummaryType
+    public let messageCount: Int
+    public let startDate: Timestamp
+    public let endDate: Timestamp
+    public let participants: [String]
+    public let keywords: [String]
+    public let sentimentScore: Double
+    public let language: String
+    public let provider: String
+    public let createdAt: Timestamp
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case chatroomID = "chatroom_id"
+        case summaryText = "summary_text"
+        case summaryType = "summary_type"
+        case messageCount = "message_count"
+        case startDate = "start_date"
+        case endDate = "end_date"
+        case participants, keywords
+        case sentimentScore = "sentiment_score"
+        case language, provider
+        case createdAt = "created_at"
+    }
+}
+
+/// `data` of `summary_created`.
+public struct SummaryCreatedPayload: Encodable, Sendable {
+    public let chatroomID: String
+    public let summary: SummaryView
+    enum CodingKeys: String, CodingKey {
+        case chatroomID = "chatroom_id"
+        case summary
+    }
+}
+
+/// Summaries of server-readable rooms (API.md §8): manual ones on request, automatic ones every
+/// `summary_threshold` messages, in the background.
+public final class SummaryService: Sendable {
+    public static let maximumMessages = 500
+    public static let customPromptMaximum = 2000
+
+    let summaries: any SummaryStore
+    let rooms: any RoomStore
+    let messages: MessageService
+    let keyRing: KeyRing
+    let broker: any Broker
+    let provider: (any SummaryProvider)?
+    let builtin = Summarizer()
+    let logger: Logger
+    /// Rooms with an automatic summary in progress on this node: never two at once for one room.
+    private let running = Mutex<Set<String>>([])
+    private let background = Mutex<[Task<Void, Never>]>([])
+
+    public init(
+        summaries: any SummaryStore, rooms: any RoomStore, messages: MessageService, keyRing: KeyRing, broker: any Broker,
+        provider: (any SummaryProvider)?, logger: Logger
+    ) {
+        self.summaries = summaries
+        self.rooms = rooms
+        self.messages = messages
+        self.keyRing = keyRing
+        self.broker = broker
+        self.provider = provider
+        self.logger = logger
+    }
+
+    /// `POST /chatrooms/{id}/summary`.
+    public func generate(in roomID: String, from: Timestamp?, to: Timestamp?, customPrompt: String?, by identity: Identity) async throws -> SummaryView {
+        let (room, _) = try await messages.access(roomID, identity, .view)
+        try Self.requireReadable(room)
+        var prompt: String?
+        if let given = customPrompt?.trimmingWhitespace(), !given.isEmpty {
+            guard given.count <= Self.customPromptMaximum else {
+                throw ParleyError.validation(.validationLengthExceeded, field: "custom_prompt", "custom_prompt must be at most \(Self.customPromptMaximum) characters")
+            }
+            prompt = given
+        }
+        let end = to ?? .now()
+        let start = from ?? end.adding(seconds: -24 * 3600)
+        guard start <= end else { throw ParleyError.validation(field: "date_from", "date_from must not be after date_to") }
+        let stored = try await summaries.summaryMessages(roomID: room.id, from: start, to: end, limit: Self.maximumMessages)
+        guard !stored.isEmpty else {
+            throw ParleyError.validation(field: "date_from", "There are no messages to summarise in this period", details: ["reason": "no_messages"])
+        }
+        return try await make(.manual, for: room, from: stored, customPrompt: prompt)
+    }
+
+    /// `GET /chatrooms/{id}/summary`.
+    public func latest(in roomID: String, type: String?, from: Timestamp?, to: Timestamp?, by identity: Identity) async throws -> SummaryView {
+        var kind: SummaryType?
+        if let type {
+            guard let parsed = SummaryType(rawValue: type) else {
+                throw ParleyError.validation(field: "summary_type", "summary_type must be automatic or manual")
+            }
+            kind = parsed
+        }
+        let (room, _) = try await messages.access(roomID, identity, .view)
+        try Self.requireReadable(room)
+        guard let summary = try await summaries.latestSummary(roomID: room.id, type: kind, from: from, to: to) else {
+            throw ParleyError.notFound(.resourceNotFound, "No summary matches; generate one with POST")
+        }
+        return try await view(of: summary)
+    }
+
+    /// Watches message batches and starts automatic summaries where a room crossed its threshold.
+    public func observe(_ progress: [RoomProgress]) {
+        for room in progress where room.autoSummaryEnabled && room.lastSeq - room.summarizedSeq >= Int64(room.summaryThreshold) {
+            let started = running.withLock { running in running.insert(room.roomID).inserted }
+            guard started else { continue }
+            let task = Task {
+                defer { _ = self.running.withLock { $0.remove(room.roomID) } }
+                do {
+                    try await self.automatic(room)
+                } catch {
+                    self.logger.warning("Automatic summary failed", metadata: ["room": .string(room.roomID), "error": .string("\(error)")])
+                }
+            }
+            background.withLock { tasks in
+                tasks.removeAll { $0.isCancelled }
+                tasks.append(task)
+            }
+        }
+    }
+
+    private func automatic(_ progress: RoomProgress) async throws {
+        guard try await summaries.claimAutomaticSummary(roomID: progress.roomID, from: progress.summarizedSeq, to: progress.lastSeq) else { return }
+        guard let room = try await rooms.room(id: progress.roomID), !room.encryptionEnabled else { return }
+        let stored = try await summaries.summaryMessages(
+            roomID: room.id, seqRange: (progress.summarizedSeq + 1)...progress.lastSeq, limit: Self.maximumMessages)
+        guard !stored.isEmpty else { return }
+        _ = try await make(.automatic, for: room, from: stored, customPrompt: nil)
+    }
+
+    private func make(_ type: SummaryType, for room: Room, from stored: [StoredMessage], customPrompt: String?) async throws -> SummaryView {
+        let rendered = try await messages.render(stored)
+        let lines = rendered.compactMap { view -> ChatLine? in
+            guard let text = view.content?.objectValue?["text"]?.stringValue, !text.isEmpty else { return nil }
+            return ChatLine(speakerID: view.userID, speakerName: view.displayName, text: text, timestamp: view.createdAt.milliseconds)
+        }
+        guard let first = rendered.first, let last = rendered.last else {
+            throw ParleyError.validation(field: "date_from", "There are no messages to summarise in this period", details: ["reason": "no_messages"])
+        }
+        let analysis = builtin.summarize(lines)
+        var text = analysis.summaryText
+        var providerName = "builtin"
+        if let provider, !lines.isEmpty, let written = await provider.summarize(lines, customPrompt: customPrompt) {
+            text = written
+            providerName = provider.name
+        }
+        let id = Identifiers.uuidV7()
+        let payload = SummaryPayload(summaryText: text, keywords: analysis.keywords)
+        let (sealed, version) = try await keyRing.seal(Array(try JSONEncoder().encode(payload)), roomID: room.id, context: Self.context(room.id, id))
+        let summary = StoredSummary(
+            id: id, roomID: room.id, type: type, payload: sealed, keyVersion: version, messageCount: rendered.count,
+            startDate: first.createdAt, endDate: last.createdAt, participants: analysis.participants.isEmpty ? Self.participants(rendered) : analysis.participants,
+            sentimentScore: analysis.sentimentScore, language: analysis.language, provider: providerName, createdAt: .now())
+        try await summaries.insertSummary(summary)
+        let view = SummaryView(
+            id: id, chatroomID: room.id, summaryText: text, summaryType: type, messageCount: summary.messageCount,
+            startDate: summary.startDate, endDate: summary.endDate, participants: summary.participants, keywords: payload.keywords,
+            sentimentScore: summary.sentimentScore, language: summary.language, provider: providerName, createdAt: summary.createdAt)
+        if let event = try? OutboundEvent.make("summary_created", SummaryCreatedPayload(chatroomID: room.id, summary: view), to: .room(room.id)) {
+            broker.publish(event)
+        }
+        return view
+    }
+
+    private func view(of summary: StoredSummary) async throws -> SummaryView {
+        let json: [UInt8]
+        if let version = summary.keyVersion {
+            json = try await keyRing.open(summary.payload, version: version, roomID: summary.roomID, context: Self.context(summary.roomID, summary.id))
+        } else {
+            json = Array(summary.payload.utf8)
+        }
+        let payload = try JSONDecoder().decode(SummaryPayload.self, from: Data(json))
+        return SummaryView(
+            id: summary.id, chatroomID: summary.roomID, summaryText: payload.summaryText, summaryType: summary.type,
+            messageCount: summary.messageCount, startDate: summary.startDate, endDate: summary.endDate, participants: summary.participants,
+            keywords: payload.keywords, sentimentScore: summary.sentimentScore, language: summary.language, provider: summary.provider,
+            createdAt: summary.createdAt)
+    }
+
+    /// Waits for automatic summaries in progress (tests and shutdown).
+    public func waitForBackgroundWork() async {
+        for task in background.withLock({ $0 }) { await task.value }
+    }
+
+    private static func requireReadable(_ room: Room) throws {
+        if room.encryptionEnabled {
+            throw ParleyError(.summaryUnavailableEncrypted, status: 422,
+                              "This chatroom is end-to-end encrypted: the server cannot read its messages to summarise them.")
+        }
+    }
+
+    private static func participants(_ views: [MessageView]) -> [String] {
+        var seen: [String] = []
+        for view in views where !seen.contains(view.userID) { seen.append(view.userID) }
+        return seen
+    }
+
+    static func context(_ roomID: String, _ id: String) -> String { "parley/summary/\(roomID)/\(id)" }
+}
+
+/// The sealed part of a stored summary.
+struct SummaryPayload: Codable {
+    let summaryText: String
+    let keywords: [String]
+}
