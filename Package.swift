@@ -20,6 +20,7 @@ let package = Package(
     products: [
         .executable(name: "parley", targets: ["Parley"]),
         .executable(name: "parley-bench", targets: ["ParleyBench"]),
+        .executable(name: "parley-summary-eval", targets: ["ParleySummaryEval"]),
         .library(name: "ParleySummary", targets: ["ParleySummary"]),
     ],
     dependencies: [
@@ -100,6 +101,11 @@ let package = Package(
             name: "ParleySummary",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "ParleySummaryEval",
+            dependencies: ["ParleySummary"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ParleySearchText",
             swiftSettings: swiftSettings
@@ -129,6 +135,7 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -152,6 +159,8 @@ let package = Package(
         .testTarget(
             name: "ParleySummaryTests",
             dependencies: ["ParleySummary"],
+            // The evaluation sets are read from the source tree by path (the eval tool reads them too).
+            exclude: ["Data"],
             swiftSettings: testSwiftSettings
         ),
     ]

@@ -49,7 +49,8 @@ public enum KeywordExtractor {
         var letters = 0
         var digits = 0
         for character in word {
-            if character.isLetter { letters += 1 } else if character.isNumber { digits += 1 }
+            let kind = Tokenizer.classify(character)
+            if kind.letter { letters += 1 } else if kind.number { digits += 1 }
         }
         return letters >= 2 && letters > digits
     }

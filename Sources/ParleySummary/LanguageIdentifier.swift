@@ -13,6 +13,8 @@ public enum LanguageIdentifier {
     public static func identify(_ text: String) -> (language: String, confidence: Double) {
         let features = Features(text: text, letterLimit: maximumLetters)
         guard features.letterCount >= minimumLetters, !features.grams.isEmpty else { return ("und", 0) }
+        // Mostly non-Latin text (Cyrillic, CJK, Arabic...) is none of the six languages.
+        guard features.latinLetterCount * 2 >= features.letterCount else { return ("und", 0) }
         let scores = LanguageModels.all.map { model in
             (model.code, model.logLikelihood(of: features.grams) + stopWordWeight * stopWordEvidence(features.words, for: model.code))
         }.sorted { $0.1 > $1.1 }
@@ -53,6 +55,7 @@ struct Features {
     private(set) var gramTotal = 0
     private(set) var words: [String] = []
     private(set) var letterCount = 0
+    private(set) var latinLetterCount = 0
 
     static let boundary = UInt64(("_" as Unicode.Scalar).value)
 
@@ -65,7 +68,16 @@ struct Features {
             if Tokenizer.isURLLike(chunk) || chunk.hasPrefix("@") || chunk.hasPrefix("#") { continue }
             var word: [UInt64] = []
             for scalar in chunk.unicodeScalars {
-                if Features.isLetter(scalar) {
+                if scalar.isASCII {
+                    // ASCII needs no property lookups: fold A-Z by hand, everything else breaks a word.
+                    let value = scalar.value
+                    if (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A) {
+                        word.append(UInt64(value | 0x20))
+                    } else if !word.isEmpty {
+                        add(word)
+                        word.removeAll(keepingCapacity: true)
+                    }
+                } else if Features.isLetter(scalar) {
                     for lower in scalar.properties.lowercaseMapping.unicodeScalars { word.append(UInt64(lower.value)) }
                 } else if !word.isEmpty {
                     add(word)
@@ -90,6 +102,8 @@ struct Features {
 
     private mutating func add(_ word: [UInt64]) {
         letterCount += word.count
+        // Basic Latin through Latin Extended-B covers every letter of the six languages.
+        latinLetterCount += word.reduce(0) { $0 + ($1 <= 0x24F ? 1 : 0) }
         words.append(String(String.UnicodeScalarView(word.compactMap { Unicode.Scalar(UInt32($0)) })))
         let padded = [Features.boundary] + word + [Features.boundary]
         for scalar in word { count(scalar) }

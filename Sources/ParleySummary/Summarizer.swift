@@ -8,6 +8,8 @@ public struct Summarizer: Sendable {
     static let maximumGraphSize = 1_500
     /// Summary sentences longer than this are cut so one pasted wall of text cannot swamp the summary.
     static let maximumSentenceLength = 500
+    /// Cosine similarity above which a sentence counts as a repeat of one already chosen.
+    static let redundancyThreshold = 0.9
     /// Enough text for a sure language call; reading more only costs time.
     static let languageSampleLength = 6_000
 
@@ -70,9 +72,21 @@ public struct Summarizer: Sendable {
         }
         let (vectors, termCount) = TextRank.vectors(for: pool.map(\.terms))
         let scores = TextRank.rank(vectors, termCount: termCount)
-        let winners = scores.indices.sorted { lhs, rhs in
+        let ranking = scores.indices.sorted { lhs, rhs in
             scores[lhs] != scores[rhs] ? scores[lhs] > scores[rhs] : lhs < rhs
-        }.prefix(maximumSentences)
+        }
+        // Chat repeats itself ("+1, the build is broken"); a near-copy of a chosen sentence adds nothing.
+        var winners: [Int] = []
+        var chosenVectors: [[Int: Double]] = []
+        for index in ranking where winners.count < maximumSentences {
+            let vector = vectors[index]
+            let redundant = chosenVectors.contains { chosen in
+                vector.reduce(0.0) { $0 + $1.weight * (chosen[$1.term] ?? 0) } > Self.redundancyThreshold
+            }
+            if redundant { continue }
+            winners.append(index)
+            chosenVectors.append(Dictionary(vector.map { ($0.term, $0.weight) }, uniquingKeysWith: +))
+        }
         return winners.sorted().map { pool[$0] }
     }
 
