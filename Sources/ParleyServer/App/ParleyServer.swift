@@ -143,6 +143,7 @@ public final class ParleyServer: Sendable {
         FileRoutes(files: files, users: users, quota: rateLimits, uploadsPerHour: configuration.uploadsPerHour).register(on: routes)
         WebSocketRoutes(gateway: gateway).register(on: routes)
         let store = self.store
+        OpenAPIRoutes().register(on: routes)
         HealthRoutes(probes: { ["database": await store.ping()] }, metrics: metrics).register(on: routes)
         return router
     }

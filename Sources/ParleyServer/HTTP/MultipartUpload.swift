@@ -1,5 +1,5 @@
+import Foundation
 import Hummingbird
-import MultipartKit
 import NIOCore
 import ParleyCore
 
@@ -38,18 +38,21 @@ final class MultipartUpload {
 
     /// Parses the whole body; throws 413 `FILE_TOO_LARGE` as soon as the file passes its limit.
     func read(_ request: Request) async throws {
-        let parser = MultipartParser(boundary: try Self.boundary(of: request))
-        parser.onHeader = { [unowned self] name, value in self.header(name, value) }
-        parser.onBody = { [unowned self] buffer in self.body(&buffer) }
-        parser.onPartComplete = { [unowned self] in self.partComplete() }
+        var parser = MultipartStreamParser(boundary: try Self.boundary(of: request))
         for try await chunk in request.body {
-            do {
-                try parser.execute(chunk)
-            } catch {
-                throw ParleyError.malformedBody("The multipart body could not be read")
+            try parser.feed(Array(chunk.readableBytesView)) { event in
+                switch event {
+                case .headers(let headers):
+                    for (name, value) in headers { header(name, value) }
+                case .body(let bytes):
+                    body(bytes)
+                case .partEnd:
+                    partComplete()
+                }
+                if let failure { throw failure }
             }
-            if let failure { throw failure }
         }
+        guard parser.finished else { throw MultipartStreamParser.malformed }
     }
 
     private func header(_ name: String, _ value: String) {
@@ -70,16 +73,16 @@ final class MultipartUpload {
         currentIsFile = currentName == "file" && !sawFile
     }
 
-    private func body(_ buffer: inout ByteBuffer) {
+    private func body(_ bytes: [UInt8]) {
         guard failure == nil else { return }
         if currentIsFile {
             do {
-                try sink.append(Array(buffer.readableBytesView))
+                try sink.append(bytes)
             } catch {
                 failure = error
             }
         } else if currentName != nil {
-            fieldBuffer += buffer.readableBytesView
+            fieldBuffer += bytes
             if fieldBuffer.count > Self.fieldLimit {
                 failure = ParleyError(.resourceLimitExceeded, status: 413, "Form fields other than file are limited to \(Self.fieldLimit) bytes")
             }
