@@ -43,9 +43,9 @@ struct DeliveryTests {
         }
     }
 
-    @Test("join without after_seq is live from now; after_seq 0 replays everything")
-    func joinModes() async throws {
-        try await TestServer.with { server in
+    @Test("join without after_seq is live from now; after_seq 0 replays everything", arguments: TestEngine.available)
+    func joinModes(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
             let alice = try await server.register("alice")
             let room = try await server.createRoom(alice, encrypted: false)
             for number in 0..<3 { try await server.post(["text": .string("old-\(number)")], to: room, by: alice) }
@@ -116,9 +116,9 @@ struct DeliveryTests {
         }
     }
 
-    @Test("typing indicators reach the others, stop on typing_stop, and expire by themselves")
-    func typing() async throws {
-        try await TestServer.with(configure: { $0.typingExpiry = 0.5 }) { server in
+    @Test("typing indicators reach the others, stop on typing_stop, and expire by themselves", arguments: TestEngine.available)
+    func typing(engine: TestEngine) async throws {
+        try await TestServer.with(engine, configure: { $0.typingExpiry = 0.5 }) { server in
             let alice = try await server.register("alice")
             let bob = try await server.register("bob")
             let room = try await server.createRoom(alice)
@@ -148,9 +148,9 @@ struct DeliveryTests {
         }
     }
 
-    @Test("user_online on the first connection, user_offline after the grace; a quick reconnect announces nothing")
-    func presence() async throws {
-        try await TestServer.with(configure: { $0.presenceGrace = 0.6 }) { server in
+    @Test("user_online on the first connection, user_offline after the grace; a quick reconnect announces nothing", arguments: TestEngine.available)
+    func presence(engine: TestEngine) async throws {
+        try await TestServer.with(engine, configure: { $0.presenceGrace = 0.6 }) { server in
             let alice = try await server.register("alice")
             let bob = try await server.register("bob")
             let stranger = try await server.register("stranger")
@@ -221,9 +221,9 @@ struct DeliveryTests {
         }
     }
 
-    @Test("WebSocket sends past the per-user rate get an error event and are not stored")
-    func sendRateLimit() async throws {
-        try await TestServer.with(configure: { $0.wsSendsPerSecond = 1; $0.wsSendBurst = 3 }) { server in
+    @Test("WebSocket sends past the per-user rate get an error event and are not stored", arguments: TestEngine.available)
+    func sendRateLimit(engine: TestEngine) async throws {
+        try await TestServer.with(engine, configure: { $0.wsSendsPerSecond = 1; $0.wsSendBurst = 3 }) { server in
             let alice = try await server.register("alice")
             let room = try await server.createRoom(alice, encrypted: false)
             let socket = try await TestSocket.connect(server, token: alice.accessToken)
@@ -245,9 +245,9 @@ struct DeliveryTests {
         }
     }
 
-    @Test("a connection that never answers pings is closed")
-    func deadConnection() async throws {
-        try await TestServer.with(configure: { $0.wsPingInterval = 0.2; $0.wsPingTimeout = 0.6 }) { server in
+    @Test("a connection that never answers pings is closed", arguments: TestEngine.available)
+    func deadConnection(engine: TestEngine) async throws {
+        try await TestServer.with(engine, configure: { $0.wsPingInterval = 0.2; $0.wsPingTimeout = 0.6 }) { server in
             let alice = try await server.register("alice")
             let raw = try await RawConnection.open(port: server.port)
             // Upgrade by hand, then never read or answer anything: the server must give up on us.

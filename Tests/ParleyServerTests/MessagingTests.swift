@@ -43,9 +43,9 @@ struct MessagingTests {
         }
     }
 
-    @Test("sending needs membership, not a subscription; the ack still comes")
-    func sendWithoutSubscription() async throws {
-        try await TestServer.with { server in
+    @Test("sending needs membership, not a subscription; the ack still comes", arguments: TestEngine.available)
+    func sendWithoutSubscription(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
             let alice = try await server.register("alice")
             let outsider = try await server.register("outsider")
             let room = try await server.createRoom(alice, encrypted: false)

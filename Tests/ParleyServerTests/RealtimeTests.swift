@@ -30,9 +30,9 @@ struct ConnectionTests {
         }
     }
 
-    @Test("tokens are accepted in the query and as a bearer subprotocol")
-    func tokenPlacement() async throws {
-        try await TestServer.with { server in
+    @Test("tokens are accepted in the query and as a bearer subprotocol", arguments: TestEngine.available)
+    func tokenPlacement(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
             let user = try await server.register("ws")
             let room = try await server.createRoom(user)
             for subprotocol in [false, true] {
@@ -44,9 +44,9 @@ struct ConnectionTests {
         }
     }
 
-    @Test("the sixth connection of a user gets CONNECTION_LIMIT_EXCEEDED and close 1008; the five stay")
-    func connectionLimit() async throws {
-        try await TestServer.with { server in
+    @Test("the sixth connection of a user gets CONNECTION_LIMIT_EXCEEDED and close 1008; the five stay", arguments: TestEngine.available)
+    func connectionLimit(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
             let user = try await server.register("many")
             let room = try await server.createRoom(user)
             var sockets: [TestSocket] = []
@@ -70,9 +70,9 @@ struct ConnectionTests {
         }
     }
 
-    @Test("malformed frames and unknown events get an error event and the connection stays open")
-    func badFrames() async throws {
-        try await TestServer.with { server in
+    @Test("malformed frames and unknown events get an error event and the connection stays open", arguments: TestEngine.available)
+    func badFrames(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
             let user = try await server.register("bad")
             let room = try await server.createRoom(user)
             let socket = try await TestSocket.connect(server, token: user.accessToken)
@@ -100,9 +100,9 @@ struct ConnectionTests {
         }
     }
 
-    @Test("logout closes that session's sockets only")
-    func logoutCloses() async throws {
-        try await TestServer.with { server in
+    @Test("logout closes that session's sockets only", arguments: TestEngine.available)
+    func logoutCloses(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
             let first = try await server.register("logout")
             let second = try await server.login(first)
             let socketA = try await TestSocket.connect(server, token: first.accessToken)
