@@ -15,7 +15,7 @@ struct ParleyCommand: AsyncParsableCommand {
             a flag wins over the variable.
             """,
         version: ParleyVersion.current,
-        subcommands: [Serve.self, Migrate.self, Users.self],
+        subcommands: [Serve.self, Migrate.self, Users.self, Keys.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -151,6 +151,55 @@ struct Users: AsyncParsableCommand {
                 print("activated \(user.username) (\(user.id))")
             } catch {
                 Self.fail("no account named \(login)")
+            }
+            await server.shutdown()
+        }
+    }
+}
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Manage encryption keys (stop the server first).", subcommands: [RotateMaster.self, RotateRoom.self])
+
+    struct RotateMaster: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-master",
+            abstract: "Rewrap every room key and file key under a new master key (the server must be stopped).",
+            discussion: "Give the new key as base64 of 32 bytes (openssl rand -base64 32) with --new-key or in PARLEY_NEW_MASTER_KEY.")
+        @OptionGroup var options: ServerOptions
+        @Option(name: .customLong("new-key"), help: "The new master key, base64 of 32 bytes.") var newKey: String?
+
+        func run() async throws {
+            guard let text = newKey ?? ProcessInfo.processInfo.environment["PARLEY_NEW_MASTER_KEY"],
+                let bytes = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32
+            else { Self.fail("the new master key must be base64 of 32 bytes (openssl rand -base64 32), given with --new-key") }
+            let (server, _) = try await makeServer(options)
+            do {
+                let result = try await server.rotateMasterKey(to: [UInt8](bytes))
+                print("rewrapped \(result.rooms) room keys and \(result.files) file keys")
+                print(result.storedInDataDirectory
+                    ? "the new key replaced master-key in the data directory"
+                    : "set PARLEY_MASTER_KEY to the new key before starting the server again")
+            } catch {
+                Self.fail("rotation failed, nothing was changed: \(Self.describe(error))")
+            }
+            await server.shutdown()
+        }
+    }
+
+    struct RotateRoom: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-room", abstract: "Give a server-readable room a new data key; older content keeps opening with its version.")
+        @OptionGroup var options: ServerOptions
+        @Argument(help: "The chatroom id.") var room: String
+
+        func run() async throws {
+            let (server, _) = try await makeServer(options)
+            do {
+                let version = try await server.rotateRoomKey(roomID: room)
+                print("room \(room) now seals new content with key version \(version)")
+            } catch let error as ParleyError {
+                Self.fail(error.message)
             }
             await server.shutdown()
         }

@@ -68,6 +68,31 @@ public final class KeyRing: Sendable {
         return [UInt8](try AES.GCM.open(box, using: key, authenticating: Array(context.utf8)))
     }
 
+    /// Rewraps every stored room key and master-wrapped file key from this ring's master key to `newMasterKey`
+    /// (the server must be stopped). Returns how many of each were rewrapped.
+    public func rewrapAll(
+        to newMasterKey: [UInt8], fileContext: @escaping @Sendable (_ fileID: String, _ roomID: String?) -> String
+    ) async throws -> (rooms: Int, files: Int) {
+        let successor = KeyRing(masterKey: newMasterKey, store: store)
+        return try await store.rewrapAll(
+            roomKey: { stored in
+                let key = try self.unwrap(stored)
+                return try successor.wrap(key, roomID: stored.roomID, version: stored.version, createdAt: stored.createdAt)
+            },
+            fileKey: { fileID, roomID, wrapped in
+                let context = fileContext(fileID, roomID)
+                return try successor.sealWithMaster(try self.openWithMaster(wrapped, context: context), context: context)
+            })
+    }
+
+    private func wrap(_ key: SymmetricKey, roomID: String, version: Int, createdAt: Timestamp) throws -> StoredRoomKey {
+        let sealed = try key.withUnsafeBytes { bytes in
+            try AES.GCM.seal(Array(bytes), using: master, authenticating: Array(Self.wrapContext(roomID: roomID, version: version).utf8))
+        }
+        guard let combined = sealed.combined else { throw KeyRingError.sealFailed }
+        return StoredRoomKey(roomID: roomID, version: version, wrappedKey: combined.base64EncodedString(), masterKeyID: masterKeyID, createdAt: createdAt)
+    }
+
     /// Seals small secrets (file data keys) directly under the master key, for content that belongs to no
     /// server-readable room (files of end-to-end rooms, avatars).
     public func sealWithMaster(_ plaintext: [UInt8], context: String) throws -> String {
@@ -125,12 +150,7 @@ public final class KeyRing: Sendable {
     /// A new data key, wrapped and ready to be stored in the caller's transaction (room creation).
     public func prepareKey(roomID: String, version: Int) throws -> PreparedRoomKey {
         let dataKey = SymmetricKey(size: .bits256)
-        let wrapped = try dataKey.withUnsafeBytes { bytes in
-            try AES.GCM.seal(Array(bytes), using: master, authenticating: Array(Self.wrapContext(roomID: roomID, version: version).utf8))
-        }
-        guard let combined = wrapped.combined else { throw KeyRingError.sealFailed }
-        let stored = StoredRoomKey(roomID: roomID, version: version, wrappedKey: combined.base64EncodedString(), masterKeyID: masterKeyID, createdAt: .now())
-        return PreparedRoomKey(stored: stored, key: dataKey)
+        return PreparedRoomKey(stored: try wrap(dataKey, roomID: roomID, version: version, createdAt: .now()), key: dataKey)
     }
 
     /// Caches a prepared key once its transaction committed.

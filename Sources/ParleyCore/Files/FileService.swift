@@ -191,5 +191,8 @@ public struct FileService: Sendable {
 
     static func storageKey(for fileID: String) -> String { fileID.replacingOccurrences(of: "-", with: "") }
 
-    static func keyContext(_ file: StoredFile) -> String { "parley/file-key/\(file.roomID ?? "avatar")/\(file.id)" }
+    static func keyContext(_ file: StoredFile) -> String { keyContext(fileID: file.id, roomID: file.roomID) }
+
+    /// The associated data a file's wrapped key is sealed with.
+    public static func keyContext(fileID: String, roomID: String?) -> String { "parley/file-key/\(roomID ?? "avatar")/\(fileID)" }
 }

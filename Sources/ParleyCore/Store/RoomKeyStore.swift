@@ -25,4 +25,7 @@ public protocol RoomKeyStore: Sendable {
     func insertRoomKey(_ key: StoredRoomKey) async throws -> StoredRoomKey
     /// The fingerprints of every master key that wrapped a stored room key.
     func masterKeyIDs() async throws -> Set<String>
+    /// Rewraps, in one transaction, every room key and every master-wrapped file key with `transform`.
+    func rewrapAll(roomKey transform: @Sendable (StoredRoomKey) throws -> StoredRoomKey,
+                   fileKey: @Sendable (_ fileID: String, _ roomID: String?, _ wrapped: String) throws -> String) async throws -> (rooms: Int, files: Int)
 }

@@ -65,4 +65,21 @@ public struct DataDirectory: Sendable {
         }
         throw ConfigurationError("cannot read \(filePath)")
     }
+
+    /// Replaces a stored secret atomically (write to a new 0600 file, then rename over the old one).
+    public func replaceSecret(named name: String, with bytes: [UInt8]) throws(ConfigurationError) {
+        let target = file(name)
+        let temporary = target + ".new"
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { throw ConfigurationError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let encoded = Array((Data(bytes).base64EncodedString() + "\n").utf8)
+        let written = encoded.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        fsync(descriptor)
+        close(descriptor)
+        guard written == encoded.count, rename(temporary, target) == 0 else {
+            unlink(temporary)
+            throw ConfigurationError("cannot replace \(target); check free disk space and permissions")
+        }
+    }
 }

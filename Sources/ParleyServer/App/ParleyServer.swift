@@ -187,6 +187,27 @@ extension ParleyServer {
         try await Migrator(backend: store.backend, logger: logger).appliedVersions()
     }
 
+    /// Rewraps every room key and master-wrapped file key under `newMasterKey` (server stopped). When the
+    /// current key lives in the data directory, the new one replaces it there; otherwise the caller must
+    /// set `PARLEY_MASTER_KEY` to it before the next start.
+    public func rotateMasterKey(to newMasterKey: [UInt8]) async throws -> (rooms: Int, files: Int, storedInDataDirectory: Bool) {
+        let counts = try await keyRing.rewrapAll(to: newMasterKey, fileContext: FileService.keyContext(fileID:roomID:))
+        guard configuration.masterKey == nil else { return (counts.rooms, counts.files, false) }
+        try DataDirectory(path: configuration.dataDirectory).replaceSecret(named: "master-key", with: newMasterKey)
+        return (counts.rooms, counts.files, true)
+    }
+
+    /// Adds a new data key version to a server-readable room; new content is sealed with it.
+    public func rotateRoomKey(roomID: String) async throws -> Int {
+        guard let id = Identifiers.normalizedUUID(roomID), let room = try await store.room(id: id) else {
+            throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
+        }
+        guard !room.encryptionEnabled else {
+            throw ParleyError.validation(field: "chatroom_id", "End-to-end rooms have no server key; their keys belong to the clients")
+        }
+        return try await keyRing.rotate(roomID: room.id)
+    }
+
     /// Closes the database (for commands that do not serve).
     public func shutdown() async {
         await store.shutdown()

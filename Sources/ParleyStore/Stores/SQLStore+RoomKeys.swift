@@ -27,6 +27,30 @@ extension SQLStore: RoomKeyStore {
         }
     }
 
+    public func rewrapAll(
+        roomKey transform: @Sendable (StoredRoomKey) throws -> StoredRoomKey,
+        fileKey: @Sendable (_ fileID: String, _ roomID: String?, _ wrapped: String) throws -> String
+    ) async throws -> (rooms: Int, files: Int) {
+        try await backend.transaction { database in
+            let keys = try await database.raw("SELECT room_id, version, wrapped_key, master_key_id, created_at FROM room_keys")
+                .all().map(Self.decodeRoomKey)
+            for key in keys {
+                let rewrapped = try transform(key)
+                try await database.raw("""
+                    UPDATE room_keys SET wrapped_key = \(bind: rewrapped.wrappedKey), master_key_id = \(bind: rewrapped.masterKeyID)
+                    WHERE room_id = \(bind: key.roomID) AND version = \(bind: key.version)
+                    """).run()
+            }
+            let files = try await database.raw("SELECT id, room_id, wrapped_key FROM files WHERE key_version IS NULL").all()
+            for row in files {
+                let id = try row.string("id")
+                let wrapped = try fileKey(id, try row.optionalString("room_id"), try row.string("wrapped_key"))
+                try await database.raw("UPDATE files SET wrapped_key = \(bind: wrapped) WHERE id = \(bind: id)").run()
+            }
+            return (keys.count, files.count)
+        }
+    }
+
     static func insertRoomKey(_ key: StoredRoomKey, in database: any SQLDatabase) async throws {
         try await database.raw("""
             INSERT INTO room_keys (room_id, version, wrapped_key, master_key_id, created_at)
