@@ -44,9 +44,9 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
 
     // Event-loop state.
     private var context: ChannelHandlerContext?
+    private let flusher: LoopFlusher
     private var fragments: ByteBuffer?
     private var backlog = 0
-    private var flushScheduled = false
     private var closing = false
     private var readingPaused = false
     private var lastHeard = NIODeadline.now()
@@ -65,6 +65,7 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
         self.logger = logger
         (inbound, inboundContinuation) = AsyncStream.makeStream(of: ByteBuffer.self)
         closedPromise = eventLoop.makePromise()
+        flusher = LoopFlusher.for(eventLoop)
     }
 
     // MARK: Outbound (any thread)
@@ -117,17 +118,12 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
             }
         }
         context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frame)), promise: nil)
-        scheduleFlush()
+        flusher.markDirty(self)
     }
 
-    private func scheduleFlush() {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        // Runs after the tasks already queued on this loop, so writes of one tick share one flush.
-        eventLoop.execute {
-            self.flushScheduled = false
-            self.context?.flush()
-        }
+    /// Called by the loop's flusher once per tick in which this connection was written to.
+    func flush() {
+        context?.flush()
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
