@@ -115,4 +115,30 @@ struct ConnectionTests {
             await socketB.close()
         }
     }
+
+    @Test("graceful shutdown closes every WebSocket with 1001 instead of waiting on them", arguments: TestEngine.available)
+    func shutdownClosesSockets(engine: TestEngine) async throws {
+        let server = try await TestServer.start(engine)
+        let user = try await server.register("leaving")
+        var sockets: [TestSocket] = []
+        for _ in 0..<3 { sockets.append(try await TestSocket.connect(server, token: user.accessToken)) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        await server.stop()
+        // Without the gateway's shutdown service the server would wait on the open sockets indefinitely;
+        // the bound is generous because the suite runs in parallel.
+        #expect(clock.now - started < .seconds(8))
+        for socket in sockets {
+            #expect(try await socket.closeFrame()?.closeCode == .goingAway)
+        }
+    }
+
+    @Test("frames are stable bytes: event first, then data with sorted keys, then request_id")
+    func frameLayout() throws {
+        struct Payload: Encodable { let zeta = 1, alpha = "a/b", middle = [3, 1] }
+        let frame = try EventFrame.encode("chatroom_joined", Payload(), requestID: "r-1")
+        #expect(String(buffer: frame) == #"{"event":"chatroom_joined","data":{"alpha":"a/b","middle":[3,1],"zeta":1},"request_id":"r-1"}"#)
+        let plain = try EventFrame.encode("user_online", ["b": 2, "a": 1])
+        #expect(String(buffer: plain) == #"{"event":"user_online","data":{"a":1,"b":2}}"#)
+    }
 }

@@ -57,22 +57,27 @@ public struct OutboundEvent: Sendable {
 }
 
 /// The `{"event", "data", "request_id"?}` frame format of the WebSocket protocol.
+///
+/// Frames are written with `event` first and every object's keys sorted, so the same event is always the
+/// same bytes: clients can dispatch on a prefix, and logs and tests compare frames directly.
 public enum EventFrame {
-    struct Frame<Payload: Encodable>: Encodable {
-        let event: String
-        let data: Payload
-        let requestID: String?
-
-        enum CodingKeys: String, CodingKey {
-            case event, data
-            case requestID = "request_id"
-        }
-    }
-
     public static func encode<Payload: Encodable>(_ name: String, _ data: Payload, requestID: String? = nil) throws -> ByteBuffer {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return ByteBuffer(bytes: try encoder.encode(Frame(event: name, data: data, requestID: requestID)))
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        let payload = try encoder.encode(data)
+        let eventName = try encoder.encode(name)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(payload.count + eventName.count + 64)
+        buffer.writeStaticString(#"{"event":"#)
+        buffer.writeBytes(eventName)
+        buffer.writeStaticString(#","data":"#)
+        buffer.writeBytes(payload)
+        if let requestID {
+            buffer.writeStaticString(#","request_id":"#)
+            buffer.writeBytes(try encoder.encode(requestID))
+        }
+        buffer.writeStaticString("}")
+        return buffer
     }
 }
 

@@ -76,11 +76,11 @@ public struct ParleyConfiguration: Sendable {
         if let ttl = try reader.integer("PARLEY_ACCESS_TOKEN_TTL", in: 1...86_400) { configuration.accessTokenTTL = Int64(ttl) }
         if let ttl = try reader.integer("PARLEY_REFRESH_TOKEN_TTL", in: 60...31_536_000) { configuration.refreshTokenTTL = Int64(ttl) }
         if let rotate = try reader.bool("PARLEY_ROTATE_REFRESH_TOKENS") { configuration.rotateRefreshTokens = rotate }
-        if let limit = try reader.integer("PARLEY_RATE_LIMIT_PER_MINUTE", in: 1...1_000_000) { configuration.rateLimitPerMinute = limit }
+        if let limit = try reader.integer("PARLEY_RATE_LIMIT_PER_MINUTE", in: 1...1_000_000_000) { configuration.rateLimitPerMinute = limit }
         if let limit = try reader.integer("PARLEY_UPLOADS_PER_HOUR", in: 1...1_000_000) { configuration.uploadsPerHour = limit }
-        if let limit = try reader.integer("PARLEY_WS_CONNECTIONS_PER_USER", in: 1...1000) { configuration.wsConnectionsPerUser = limit }
-        if let limit = try reader.integer("PARLEY_WS_SENDS_PER_SECOND", in: 1...1_000_000) { configuration.wsSendsPerSecond = limit }
-        if let limit = try reader.integer("PARLEY_WS_SEND_BURST", in: 1...1_000_000) { configuration.wsSendBurst = limit }
+        if let limit = try reader.integer("PARLEY_WS_CONNECTIONS_PER_USER", in: 1...1_000_000) { configuration.wsConnectionsPerUser = limit }
+        if let limit = try reader.integer("PARLEY_WS_SENDS_PER_SECOND", in: 1...1_000_000_000) { configuration.wsSendsPerSecond = limit }
+        if let limit = try reader.integer("PARLEY_WS_SEND_BURST", in: 1...1_000_000_000) { configuration.wsSendBurst = limit }
         configuration.llmBaseURL = reader.string("PARLEY_LLM_BASE_URL")
         configuration.llmModel = reader.string("PARLEY_LLM_MODEL")
         configuration.llmAPIKey = reader.string("PARLEY_LLM_API_KEY")

@@ -11,7 +11,7 @@ import UnixSignals
 
 /// A configured Parley: storage opened and migrated, services wired, routes built.
 ///
-/// `run()` serves until SIGTERM/SIGINT; tests use `makeApplication` and a service group of their own.
+/// `run()` serves until SIGTERM/SIGINT; tests run `makeServices()` in a service group of their own.
 public final class ParleyServer: Sendable {
     public let configuration: ParleyConfiguration
     public let store: SQLStore
@@ -164,13 +164,20 @@ public final class ParleyServer: Sendable {
         )
     }
 
+    /// The services that serve Parley, in service-group order: the application, then what closes the
+    /// WebSocket connections when graceful shutdown begins.
+    public func makeServices(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+        [makeApplication(onRunning: onRunning), GatewayShutdown(gateway: gateway)]
+    }
+
     /// Serves until SIGTERM or SIGINT, then closes connections, finishes in-flight requests and closes the database.
     public func run() async throws {
-        let app = makeApplication { port in
+        let services = makeServices { port in
             self.logger.info("Parley is serving", metadata: ["address": "http://\(self.configuration.host):\(port)"])
         }
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

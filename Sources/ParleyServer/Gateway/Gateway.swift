@@ -21,6 +21,7 @@ final class Gateway: Sendable {
     private let typing: TypingTracker
     private let sendLimiter: TokenBucketLimiter
     let settings: ConnectionSettings
+    let keepers: LoopKeepers
     private let connectionLimit: Int
     let metrics: ParleyMetrics
     private let logger: Logger
@@ -43,6 +44,8 @@ final class Gateway: Sendable {
             pingInterval: .milliseconds(Int64(configuration.wsPingInterval * 1000)),
             pingTimeout: .milliseconds(Int64(configuration.wsPingTimeout * 1000)),
             closeGrace: .seconds(10), slowCloseGrace: .seconds(60), maxMessageBytes: 256 * 1024, inboundHighWater: 256)
+        // Each loop looks at its connections once a second, or more often when pings are more frequent.
+        self.keepers = LoopKeepers(tick: min(.seconds(1), .nanoseconds(max(settings.pingInterval.nanoseconds / 2, 10_000_000))))
         let messages = self.messages
         self.hub = Hub(metrics: metrics, logger: logger) { roomID, range in
             let views = (try? await messages.catchUp(roomID: roomID, afterSeq: range.lowerBound - 1, through: range.upperBound)) ?? []
@@ -112,7 +115,7 @@ final class Gateway: Sendable {
                 connection.inboundConsumed()
             }
         }
-        connection.closed.whenComplete { _ in
+        connection.retired.whenComplete { _ in
             self.hub.unregister(connection)
             self.metrics.webSocketConnections.decrement()
             self.presence.disconnected(connection.identity.userID, username: connection.username)

@@ -75,10 +75,12 @@ final class Hub: Sendable {
             for roomID in state.roomsByConnection.removeValue(forKey: connection.id) ?? [] {
                 Self.removeSubscription(connection.id, from: roomID, in: &state)
             }
-            var remaining = state.connectionsByUser[connection.identity.userID, default: []]
-            remaining.remove(connection.id)
-            state.connectionsByUser[connection.identity.userID] = remaining.isEmpty ? nil : remaining
-            return remaining.count
+            // Edited in place: copying the set out and back would cost O(n) per close for a user with n connections.
+            let userID = connection.identity.userID
+            state.connectionsByUser[userID]?.remove(connection.id)
+            let remaining = state.connectionsByUser[userID]?.count ?? 0
+            if remaining == 0 { state.connectionsByUser[userID] = nil }
+            return remaining
         }
     }
 

@@ -76,7 +76,8 @@ struct ParleyChannel: ServerChildChannel, HTTPChannelHandler {
                     channel.eventLoop.makeCompletedFuture {
                         guard let (identity, username) = decision.identity.withLock({ $0 }) else { throw ChannelError.inappropriateOperationForState }
                         let connection = WebSocketConnection(
-                            identity: identity, username: username, eventLoop: channel.eventLoop, settings: gateway.settings,
+                            identity: identity, username: username, eventLoop: channel.eventLoop,
+                            keeper: gateway.keepers.keeper(for: channel.eventLoop), settings: gateway.settings,
                             metrics: gateway.metrics, logger: logger)
                         try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
                         try channel.pipeline.syncOperations.addHandler(connection)
@@ -124,12 +125,10 @@ struct ParleyChannel: ServerChildChannel, HTTPChannelHandler {
         case .refused(let asyncChannel, let error):
             await refuse(asyncChannel, with: error, logger: logger)
         case .webSocket(let connection):
+            // Graceful shutdown closes every connection at once through `GatewayShutdown`; a handler per
+            // connection here would make shutting down (and each close) cost more with every connection.
             gateway.serve(connection)
-            await withGracefulShutdownHandler {
-                try? await connection.closed.get()
-            } onGracefulShutdown: {
-                connection.close(code: .goingAway, reason: "server shutting down")
-            }
+            try? await connection.closed.get()
         }
     }
 

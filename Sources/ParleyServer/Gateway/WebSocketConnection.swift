@@ -49,14 +49,25 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
     private var backlog = 0
     private var closing = false
     private var readingPaused = false
+    private let keeper: LoopKeeper
     private var lastHeard = NIODeadline.now()
-    private var pingTask: RepeatedTask?
+    private var nextPing = NIODeadline.now()
+    /// When a closing connection is cut off if the peer has not finished the close handshake.
+    private var closeDeadline: NIODeadline?
+    private var finished = false
+    private let retiredPromise: EventLoopPromise<Void>
     private let closedPromise: EventLoopPromise<Void>
 
+    /// Completes as soon as the connection starts closing: from then on it takes no events, so it leaves
+    /// the hub and presence at once rather than after the close handshake.
+    var retired: EventLoopFuture<Void> { retiredPromise.futureResult }
     /// Completes when the connection has closed.
     var closed: EventLoopFuture<Void> { closedPromise.futureResult }
 
-    init(identity: Identity, username: String, eventLoop: any EventLoop, settings: ConnectionSettings, metrics: ParleyMetrics, logger: Logger) {
+    init(
+        identity: Identity, username: String, eventLoop: any EventLoop, keeper: LoopKeeper, settings: ConnectionSettings,
+        metrics: ParleyMetrics, logger: Logger
+    ) {
         self.identity = identity
         self.username = username
         self.eventLoop = eventLoop
@@ -64,6 +75,8 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
         self.metrics = metrics
         self.logger = logger
         (inbound, inboundContinuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        self.keeper = keeper
+        retiredPromise = eventLoop.makePromise()
         closedPromise = eventLoop.makePromise()
         flusher = LoopFlusher.for(eventLoop)
     }
@@ -129,9 +142,8 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         lastHeard = .now()
-        pingTask = context.eventLoop.scheduleRepeatedTask(initialDelay: settings.pingInterval, delay: settings.pingInterval) { [weak self] _ in
-            self?.ping()
-        }
+        nextPing = lastHeard + settings.pingInterval
+        keeper.add(self)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -202,6 +214,8 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
                 context.close(promise: nil)
             } else {
                 closing = true
+                closeDeadline = .now() + settings.closeGrace
+                retiredPromise.succeed()
                 var data = frame.unmaskedData
                 let code = data.readInteger(as: UInt16.self) ?? 1000
                 var reply = context.channel.allocator.buffer(capacity: 2)
@@ -231,14 +245,23 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private func ping() {
-        guard let context, !closing else { return }
-        if NIODeadline.now() - lastHeard > settings.pingTimeout {
+    /// Called by the loop's keeper on every tick: closes connections past their close deadline or silent
+    /// for longer than the ping timeout, and pings the others when one is due.
+    func keepTime(now: NIODeadline) {
+        guard let context else { return }
+        if let closeDeadline {
+            if now >= closeDeadline { context.close(promise: nil) }
+            return
+        }
+        guard !closing else { return }
+        if now - lastHeard > settings.pingTimeout {
             logger.info("Closing an unresponsive WebSocket", metadata: ["connection": .string(id)])
             startClosing(code: .goingAway, reason: "no answer to ping")
             context.close(promise: nil)
             return
         }
+        guard now >= nextPing else { return }
+        nextPing = now + settings.pingInterval
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))), promise: nil)
     }
 
@@ -251,16 +274,17 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
         data.writeString(String(reason.prefix(100)))
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
         // A peer that never answers (or never reads) is cut off after the grace period.
-        context.eventLoop.scheduleTask(in: grace ?? settings.closeGrace) { [weak self] in
-            self?.context?.close(promise: nil)
-        }
+        closeDeadline = .now() + (grace ?? settings.closeGrace)
+        retiredPromise.succeed()
     }
 
     private func finish() {
-        pingTask?.cancel()
-        pingTask = nil
+        guard !finished else { return }
+        finished = true
+        keeper.remove(self)
         closing = true
         inboundContinuation.finish()
+        retiredPromise.succeed()
         closedPromise.succeed()
     }
 }

@@ -51,8 +51,8 @@ final class TestServer: Sendable {
         let logger = testLogger()
         let server = try await ParleyServer.make(configuration: configuration, logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = server.makeApplication { port in continuation.yield(port) }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app)], logger: logger))
+        let services = server.makeServices { port in continuation.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TestFailure("server did not start") }
