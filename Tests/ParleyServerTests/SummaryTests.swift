@@ -126,6 +126,47 @@ struct SummaryTests {
         }
     }
 
+    @Test("a room crossing its threshold again within the interval gets one later summary covering everything", arguments: TestEngine.available)
+    func automaticInterval(engine: TestEngine) async throws {
+        let interval = 3.0
+        try await TestServer.with(engine, configure: { $0.autoSummaryInterval = interval }) { server in
+            let (room, alice, bob) = try await room(server, auto: true, threshold: 10)
+            let watcher = try await TestSocket.connect(server, token: bob.accessToken)
+            try await watcher.join(room)
+            let clock = ContinuousClock()
+            // No automatic summary can start before this, so the k-th later one cannot arrive before
+            // `k` intervals after it, however long any of them takes.
+            let beforeFirstCrossing = clock.now
+            for line in Self.conversation.prefix(10) { try await server.post(["text": .string(line)], to: room, by: alice) }
+            var summaries = [(event: try await watcher.next("summary_created", timeout: .seconds(20)), at: clock.now)]
+            // Twenty more: twice over the threshold.
+            for round in 0..<2 {
+                for line in Self.conversation.prefix(10) { try await server.post(["text": .string("\(round) \(line)")], to: room, by: bob) }
+            }
+            let postedWithinInterval = clock.now - summaries[0].at < .seconds(interval - 0.5)
+            while let event = try? await watcher.next("summary_created", timeout: .seconds(interval + 3)) {
+                summaries.append((event, clock.now))
+            }
+            // The crossings within the interval were deferred, not dropped, and never started closer than
+            // it (without the interval they would follow at once).
+            #expect(summaries.count >= 2)
+            for (index, summary) in summaries.enumerated() {
+                #expect(summary.at - beforeFirstCrossing >= .seconds(interval * Double(index)))
+            }
+            // Every summary covers at least a threshold's worth; what is left uncovered is less than one.
+            // The first was claimed when the join's system message and nine user messages made ten.
+            let counts = summaries.map { $0.event["data"]["summary"]["message_count"].intValue ?? 0 }
+            #expect(counts.allSatisfy { $0 >= 9 })
+            #expect(counts.reduce(0, +) <= 30 && 30 - counts.reduce(0, +) < 10, "\(counts)")
+            #expect(Set(summaries.map { $0.event["data"]["summary"]["id"].stringValue }).count == summaries.count)
+            if postedWithinInterval {
+                // Both crossings fell in the first interval: exactly one later summary covering all twenty.
+                #expect(counts.count == 2 && counts[1] >= 20 && counts.reduce(0, +) == 30, "\(counts)")
+            }
+            await watcher.close()
+        }
+    }
+
     @Test("an OpenAI-compatible provider writes the text; timeouts, errors and bad JSON fall back to the built-in summarizer")
     func provider() async throws {
         let llm = try await FakeLLM.start(.answer("Alice and Bob agreed to release on Thursday."))

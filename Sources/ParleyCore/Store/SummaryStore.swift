@@ -51,4 +51,6 @@ public protocol SummaryStore: Sendable {
     func summaryMessages(roomID: String, seqRange: ClosedRange<Int64>, limit: Int) async throws -> [StoredMessage]
     /// Claims the messages up to `seq` for an automatic summary; false when another claim got there first.
     func claimAutomaticSummary(roomID: String, from previous: Int64, to seq: Int64) async throws -> Bool
+    /// The room's message count and automatic-summary settings and position; nil for a deleted room.
+    func summaryProgress(roomID: String) async throws -> RoomProgress?
 }

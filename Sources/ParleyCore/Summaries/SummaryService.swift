@@ -45,7 +45,7 @@ public struct SummaryCreatedPayload: Encodable, Sendable {
 }
 
 /// Summaries of server-readable rooms (API.md §8): manual ones on request, automatic ones every
-/// `summary_threshold` messages, in the background.
+/// `summary_threshold` messages, in the background, at most one per room per `automaticInterval`.
 public final class SummaryService: Sendable {
     public static let maximumMessages = 500
     public static let customPromptMaximum = 2000
@@ -58,14 +58,28 @@ public final class SummaryService: Sendable {
     let provider: (any SummaryProvider)?
     let builtin = Summarizer()
     let logger: Logger
-    /// Rooms with an automatic summary in progress on this node: never two at once for one room.
-    private let running = Mutex<Set<String>>([])
+    /// The shortest time between two automatic summaries of a room. A busy room crosses its threshold
+    /// many times a second; one summary covering all of that is what a reader wants, and it keeps the
+    /// summarizer from taking the CPU that delivery needs.
+    let automaticInterval: Duration
+    private let automaticState = Mutex(AutomaticState())
+    /// Automatic summaries being made.
     private let background = Mutex<[Task<Void, Never>]>([])
+    /// Rooms waiting for the interval to pass.
+    private let waiting = Mutex<[Task<Void, Never>]>([])
+
+    /// Which rooms have an automatic summary running, waiting for the interval, or made recently.
+    private struct AutomaticState {
+        var running: Set<String> = []
+        var deferred: Set<String> = []
+        var lastStarted: [String: ContinuousClock.Instant] = [:]
+    }
 
     public init(
         summaries: any SummaryStore, rooms: any RoomStore, messages: MessageService, keyRing: KeyRing, broker: any Broker,
-        provider: (any SummaryProvider)?, logger: Logger
+        provider: (any SummaryProvider)?, automaticInterval: Duration = .seconds(30), logger: Logger
     ) {
+        self.automaticInterval = automaticInterval
         self.summaries = summaries
         self.rooms = rooms
         self.messages = messages
@@ -116,16 +130,59 @@ public final class SummaryService: Sendable {
     /// Watches message batches and starts automatic summaries where a room crossed its threshold.
     public func observe(_ progress: [RoomProgress]) {
         for room in progress where room.autoSummaryEnabled && room.lastSeq - room.summarizedSeq >= Int64(room.summaryThreshold) {
-            let started = running.withLock { running in running.insert(room.roomID).inserted }
-            guard started else { continue }
-            let task = Task {
-                defer { _ = self.running.withLock { $0.remove(room.roomID) } }
-                do {
-                    try await self.automatic(room)
-                } catch {
-                    self.logger.warning("Automatic summary failed", metadata: ["room": .string(room.roomID), "error": .string("\(error)")])
-                }
+            switch decide(room.roomID) {
+            case .skip:
+                continue
+            case .start:
+                track(Task {
+                    defer { _ = self.automaticState.withLock { $0.running.remove(room.roomID) } }
+                    do {
+                        try await self.automatic(room)
+                    } catch {
+                        self.logger.warning("Automatic summary failed", metadata: ["room": .string(room.roomID), "error": .string("\(error)")])
+                    }
+                })
+            case .defer(let wait):
+                // Too soon after the last one: look again when the interval has passed, so the messages
+                // are summarised even if the room goes quiet meanwhile.
+                track(deferred: true, Task {
+                    let slept: Void? = try? await Task.sleep(for: wait)
+                    _ = self.automaticState.withLock { $0.deferred.remove(room.roomID) }
+                    guard slept != nil, let fresh = try? await self.summaries.summaryProgress(roomID: room.roomID) else { return }
+                    self.observe([fresh])
+                })
             }
+        }
+    }
+
+    private enum AutomaticDecision {
+        case start, skip
+        case `defer`(Duration)
+    }
+
+    private func decide(_ roomID: String) -> AutomaticDecision {
+        let now = ContinuousClock.now
+        let interval = automaticInterval
+        return automaticState.withLock { state in
+            guard !state.running.contains(roomID), !state.deferred.contains(roomID) else { return .skip }
+            if let last = state.lastStarted[roomID], now - last < interval {
+                state.deferred.insert(roomID)
+                return .defer(interval - (now - last))
+            }
+            if state.lastStarted.count > 10_000 { state.lastStarted = state.lastStarted.filter { now - $0.value < interval } }
+            state.lastStarted[roomID] = now
+            state.running.insert(roomID)
+            return .start
+        }
+    }
+
+    private func track(deferred: Bool = false, _ task: Task<Void, Never>) {
+        if deferred {
+            waiting.withLock { tasks in
+                tasks.removeAll { $0.isCancelled }
+                tasks.append(task)
+            }
+        } else {
             background.withLock { tasks in
                 tasks.removeAll { $0.isCancelled }
                 tasks.append(task)
@@ -194,6 +251,13 @@ public final class SummaryService: Sendable {
     /// Waits for automatic summaries in progress (tests and shutdown).
     public func waitForBackgroundWork() async {
         for task in background.withLock({ $0 }) { await task.value }
+    }
+
+    /// Drops rooms waiting for their interval and waits for summaries in progress (shutdown).
+    public func stop() async {
+        for task in waiting.withLock({ $0 }) { task.cancel() }
+        for task in waiting.withLock({ $0 }) { await task.value }
+        await waitForBackgroundWork()
     }
 
     private static func requireReadable(_ room: Room) throws {

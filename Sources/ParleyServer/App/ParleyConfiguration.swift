@@ -36,6 +36,8 @@ public struct ParleyConfiguration: Sendable {
     public var presenceGrace: Double = 10
     /// How long a typing indicator lasts without a new `typing_start`.
     public var typingExpiry: Double = 8
+    /// Seconds between two automatic summaries of one room, at least.
+    public var autoSummaryInterval: Double = 30
     /// Outbound frames a connection may have queued before it is closed as too slow.
     public var wsOutboundQueueLimit = 4096
 
@@ -85,6 +87,7 @@ public struct ParleyConfiguration: Sendable {
         configuration.llmModel = reader.string("PARLEY_LLM_MODEL")
         configuration.llmAPIKey = reader.string("PARLEY_LLM_API_KEY")
         if let timeout = try reader.integer("PARLEY_LLM_TIMEOUT", in: 1...600) { configuration.llmTimeoutSeconds = Double(timeout) }
+        if let interval = try reader.integer("PARLEY_AUTO_SUMMARY_INTERVAL", in: 0...86_400) { configuration.autoSummaryInterval = Double(interval) }
         if let level = reader.string("PARLEY_LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError("PARLEY_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")

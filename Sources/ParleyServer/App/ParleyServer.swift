@@ -77,7 +77,8 @@ public final class ParleyServer: Sendable {
                 timeout: .milliseconds(Int64(configuration.llmTimeoutSeconds * 1000)), logger: logger)
         }
         let summaries = SummaryService(
-            summaries: store, rooms: store, messages: messages, keyRing: keyRing, broker: broker, provider: provider, logger: logger)
+            summaries: store, rooms: store, messages: messages, keyRing: keyRing, broker: broker, provider: provider,
+            automaticInterval: .milliseconds(Int64(configuration.autoSummaryInterval * 1000)), logger: logger)
         self.summaries = summaries
         writer.onProgress { progress, stored in
             metrics.messagesStored.increment(by: Int64(stored))
@@ -181,10 +182,10 @@ public final class ParleyServer: Sendable {
         do {
             try await group.run()
         } catch {
-            await store.shutdown()
+            await shutdown()
             throw error
         }
-        await store.shutdown()
+        await shutdown()
     }
 }
 
@@ -215,8 +216,9 @@ extension ParleyServer {
         return try await keyRing.rotate(roomID: room.id)
     }
 
-    /// Closes the database (for commands that do not serve).
+    /// Finishes background summaries and closes the database (after serving, and for commands that do not serve).
     public func shutdown() async {
+        await summaries.stop()
         await store.shutdown()
     }
 }

@@ -76,4 +76,16 @@ extension SQLStore: SummaryStore {
                 """).first() != nil
         }
     }
+
+    public func summaryProgress(roomID: String) async throws -> RoomProgress? {
+        try await backend.read { database in
+            guard let row = try await database.raw("""
+                SELECT last_seq, auto_summary_enabled, summary_threshold, summarized_seq FROM rooms WHERE id = \(bind: roomID)
+                """).first()
+            else { return nil }
+            return RoomProgress(
+                roomID: roomID, lastSeq: try row.int64("last_seq"), autoSummaryEnabled: try row.bool("auto_summary_enabled"),
+                summaryThreshold: try row.int("summary_threshold"), summarizedSeq: try row.int64("summarized_seq"))
+        }
+    }
 }
