@@ -29,13 +29,11 @@ public struct MessageContentCodec: Sendable {
         } else {
             json = Array(stored.utf8)
         }
-        return try JSONDecoder().decode(JSONValue.self, from: Data(json))
+        return try JSONParser.parse(json)
     }
 
     static func canonicalJSON(_ value: JSONValue) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
+        JSONWriter.write(value)
     }
 
     static func context(roomID: String, messageID: String) -> String { "parley/message/\(roomID)/\(messageID)" }

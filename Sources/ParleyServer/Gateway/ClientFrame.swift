@@ -3,14 +3,22 @@ import NIOCore
 import ParleyCore
 
 /// A frame sent by a client: `{"event": "...", "data": {...}, "request_id": "..."}`.
-struct ClientFrame: Decodable {
+struct ClientFrame {
     let event: String?
     let data: JSONValue?
     let requestID: JSONValue?
 
-    enum CodingKeys: String, CodingKey {
-        case event, data
-        case requestID = "request_id"
+    /// Parses a text frame; nil unless it is a JSON object whose `event`, when present, is a string.
+    init?(parsing text: ByteBuffer) {
+        let parsed = text.withUnsafeReadableBytes { bytes in try? JSONParser.parse(bytes) }
+        guard case .object(let members)? = parsed else { return nil }
+        switch members["event"] {
+        case .string(let name)?: event = name
+        case nil, .null?: event = nil
+        default: return nil
+        }
+        data = members["data"].flatMap { $0 == .null ? nil : $0 }
+        requestID = members["request_id"].flatMap { $0 == .null ? nil : $0 }
     }
 
     /// The request id as text, when the client sent a string or a number.

@@ -134,7 +134,7 @@ final class Gateway: Sendable {
 
     private func handle(_ text: ByteBuffer, from connection: WebSocketConnection) async {
         let acceptedAt = DispatchTime.now().uptimeNanoseconds
-        guard let frame = try? JSONDecoder().decode(ClientFrame.self, from: Data(buffer: text)) else {
+        guard let frame = ClientFrame(parsing: text) else {
             reply(error: .malformedBody("Frames must be JSON objects: {\"event\": ..., \"data\": {...}}"), requestID: nil, to: connection)
             return
         }
