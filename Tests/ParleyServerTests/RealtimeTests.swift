@@ -140,5 +140,8 @@ struct ConnectionTests {
         #expect(String(buffer: frame) == #"{"event":"chatroom_joined","data":{"alpha":"a/b","middle":[3,1],"zeta":1},"request_id":"r-1"}"#)
         let plain = try EventFrame.encode("user_online", ["b": 2, "a": 1])
         #expect(String(buffer: plain) == #"{"event":"user_online","data":{"a":1,"b":2}}"#)
+        let pair = try EventFrame.encodePair("user_online", ["b": 2, "a": 1], requestID: "q")
+        #expect(String(buffer: pair.plain) == String(buffer: plain))
+        #expect(String(buffer: pair.answer) == #"{"event":"user_online","data":{"a":1,"b":2},"request_id":"q"}"#)
     }
 }

@@ -109,7 +109,7 @@ public struct MessageService: Sendable {
         guard let roomID = input.roomID else {
             throw ParleyError.validation(.validationRequiredField, field: "chatroom_id", "chatroom_id is required")
         }
-        let (room, _) = try await access(roomID, identity, .send)
+        let (room, author) = try await sendAccess(roomID, identity)
         let type = try MessageRules.clientType(input.messageType)
         let fileIDs = try attachmentIDs(input.attachments)
         let content = try MessageRules.content(input.content, for: room, allowEmptyText: !fileIDs.isEmpty)
@@ -128,7 +128,6 @@ public struct MessageService: Sendable {
             replyTo = given.lowercased()
         }
         let files = try await attachments.claimable(fileIDs, roomID: room.id, uploaderID: identity.userID)
-        let author = try await publicUser(identity.userID)
         let id = Identifiers.uuidV7()
         let (stored, keyVersion) = try await codec.store(content, messageID: id, in: room)
         var message = NewMessage(
@@ -142,12 +141,10 @@ public struct MessageService: Sendable {
             // Runs right after commit, in seq order: this is where the message is published.
             let view = MessageView(message: stored, author: author, content: content, attachments: attachmentViews, reactions: [])
             do {
-                let payload = MessagePayload(message: view)
-                var originFrame: (String, ByteBuffer)?
-                if let origin { originFrame = (origin.connectionID, try EventFrame.encode("message_received", payload, requestID: origin.requestID)) }
+                let frames = try EventFrame.encodePair("message_received", MessagePayload(message: view), requestID: origin?.requestID)
                 broker.publish(OutboundEvent(
-                    audience: .room(stored.roomID), name: "message_received", frame: try EventFrame.encode("message_received", payload),
-                    seq: stored.seq, acceptedAt: acceptedAt, origin: originFrame))
+                    audience: .room(stored.roomID), name: "message_received", frame: frames.plain,
+                    seq: stored.seq, acceptedAt: acceptedAt, origin: origin.map { ($0.connectionID, frames.answer) }))
             } catch {
                 logger.error("Could not encode message_received", metadata: ["error": "\(error)"])
             }
@@ -340,6 +337,17 @@ public struct MessageService: Sendable {
     private func searchTokens(for content: JSONValue, in room: Room) async throws -> SearchTokens? {
         guard !room.encryptionEnabled, case .object(let fields) = content, let text = fields["text"]?.stringValue else { return nil }
         return try await codec.keyRing.searchHasher(roomID: room.id).tokens(for: text)
+    }
+
+    /// `access(_:_:.send)` and the author's public profile from one read.
+    private func sendAccess(_ roomID: String, _ identity: Identity) async throws -> (Room, PublicUserView) {
+        guard let id = Identifiers.normalizedUUID(roomID), let (room, membership, author) = try await store.sendAccess(roomID: id, userID: identity.userID) else {
+            throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
+        }
+        try RoomPolicy.authorize(.send, role: membership?.role, in: room)
+        guard membership != nil else { throw ParleyError.forbidden(.chatroomAccessDenied, "You are not a member of this chatroom") }
+        guard let author else { throw ParleyError.notFound(.authUserNotFound, "User account not found") }
+        return (room, PublicUserView(author))
     }
 
     func access(_ roomID: String, _ identity: Identity, _ action: RoomAction) async throws -> (Room, Membership) {

@@ -62,19 +62,34 @@ public struct OutboundEvent: Sendable {
 /// same bytes: clients can dispatch on a prefix, and logs and tests compare frames directly.
 public enum EventFrame {
     public static func encode<Payload: Encodable>(_ name: String, _ data: Payload, requestID: String? = nil) throws -> ByteBuffer {
+        let encoder = makeEncoder()
+        return assemble(try encoder.encode(name), try encoder.encode(data), requestID: try requestID.map { try encoder.encode($0) })
+    }
+
+    /// The frame for everyone and the same frame carrying the sender's `request_id`, encoding the data once.
+    public static func encodePair<Payload: Encodable>(_ name: String, _ data: Payload, requestID: String?) throws -> (plain: ByteBuffer, answer: ByteBuffer) {
+        let encoder = makeEncoder()
+        let nameJSON = try encoder.encode(name)
+        let payload = try encoder.encode(data)
+        return (assemble(nameJSON, payload, requestID: nil), assemble(nameJSON, payload, requestID: try requestID.map { try encoder.encode($0) }))
+    }
+
+    private static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        let payload = try encoder.encode(data)
-        let eventName = try encoder.encode(name)
+        return encoder
+    }
+
+    private static func assemble(_ name: Data, _ payload: Data, requestID: Data?) -> ByteBuffer {
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(payload.count + eventName.count + 64)
+        buffer.reserveCapacity(payload.count + name.count + (requestID?.count ?? 0) + 40)
         buffer.writeStaticString(#"{"event":"#)
-        buffer.writeBytes(eventName)
+        buffer.writeBytes(name)
         buffer.writeStaticString(#","data":"#)
         buffer.writeBytes(payload)
         if let requestID {
             buffer.writeStaticString(#","request_id":"#)
-            buffer.writeBytes(try encoder.encode(requestID))
+            buffer.writeBytes(requestID)
         }
         buffer.writeStaticString("}")
         return buffer

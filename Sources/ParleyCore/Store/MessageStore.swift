@@ -39,6 +39,8 @@ public struct ReactionRecord: Sendable, Equatable {
 public protocol MessageStore: Sendable {
     /// The room and the user's membership (nil when not a member), in one read.
     func roomAccess(roomID: String, userID: String) async throws -> (room: Room, membership: Membership?)?
+    /// `roomAccess` and the user's account together, in one read (the send path needs both).
+    func sendAccess(roomID: String, userID: String) async throws -> (room: Room, membership: Membership?, author: User?)?
     /// Stores a batch of messages in one transaction (group commit). Per room, `seq` is allocated in order
     /// of the batch, `created_at` never goes backwards, and `client_id` repeats within 24 hours resolve to
     /// the earlier message.

@@ -16,6 +16,24 @@ extension SQLStore: MessageStore {
         }
     }
 
+    public func sendAccess(roomID: String, userID: String) async throws -> (room: Room, membership: Membership?, author: User?)? {
+        try await backend.read { database in
+            guard let row = try await database.raw("""
+                SELECT \(unsafeRaw: Self.roomColumns("r")), \(unsafeRaw: Self.membershipColumns), \(unsafeRaw: Self.authorColumns)
+                FROM rooms r
+                LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = \(bind: userID)
+                LEFT JOIN users u ON u.id = \(bind: userID)
+                WHERE r.id = \(bind: roomID)
+                """).first()
+            else { return nil }
+            let membership = try row.optionalString("m_user_id") == nil ? nil : try Self.decodeMembership(row)
+            let author = try row.optionalString("u_id") == nil ? nil : try Self.decodeUser(row, prefix: "u_")
+            return (try Self.decodeRoom(row), membership, author)
+        }
+    }
+
+    private static let authorColumns = userColumns("u", prefix: "u_")
+
     public func insert(_ batch: [NewMessage], idempotencyWindow: Int64) async throws -> (outcomes: [InsertOutcome], progress: [RoomProgress]) {
         let engine = backend.engine
         return try await backend.transaction { database in
@@ -118,12 +136,14 @@ extension SQLStore: MessageStore {
                 try await database.raw(query).run()
                 start += chunk.count
             }
+            // Stored rows keep the batch's ids; look them up by id rather than searching the batch per row.
+            let batchByID = Dictionary(batch.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             let indexEntries = rows.compactMap { row in
-                batch.first(where: { $0.id == row.id })?.searchTokens.map { (messageID: row.id, tokens: $0) }
+                batchByID[row.id]?.searchTokens.map { (messageID: row.id, tokens: $0) }
             }
             try await Self.index(indexEntries, engine: engine, in: database)
-            for message in batch where !message.attachmentIDs.isEmpty {
-                guard case .stored = outcomes[batch.firstIndex(where: { $0.id == message.id })!] else { continue }
+            for (index, message) in batch.enumerated() where !message.attachmentIDs.isEmpty {
+                guard case .stored = outcomes[index] else { continue }
                 try await database.raw("""
                     UPDATE files SET message_id = \(bind: message.id)
                     WHERE id IN (\(binds: message.attachmentIDs)) AND room_id = \(bind: message.roomID) AND message_id IS NULL

@@ -1,3 +1,4 @@
+import Foundation
 import ParleyCore
 import SQLKit
 
@@ -7,14 +8,24 @@ extension SQLStore: UserStore {
         is_active, created_at, updated_at, last_login
         """
 
+    /// The user columns of table alias `alias`, each renamed with `prefix`, for joins.
+    static func userColumns(_ alias: String, prefix: String) -> String {
+        userColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .map { "\(alias).\($0) AS \(prefix)\($0)" }.joined(separator: ", ")
+    }
+
     static func decodeUser(_ row: any SQLRow) throws -> User {
+        try decodeUser(row, prefix: "")
+    }
+
+    static func decodeUser(_ row: any SQLRow, prefix: String) throws -> User {
         User(
-            id: try row.string("id"), username: try row.string("username"), email: try row.string("email"),
-            passwordHash: try row.string("password_hash"), displayName: try row.string("display_name"),
-            avatarURL: try row.optionalString("avatar_url"), avatarFileID: try row.optionalString("avatar_file_id"),
-            publicKey: try row.optionalString("public_key"), isVerified: try row.bool("is_verified"),
-            isActive: try row.bool("is_active"), createdAt: try row.timestamp("created_at"),
-            updatedAt: try row.timestamp("updated_at"), lastLogin: try row.optionalTimestamp("last_login")
+            id: try row.string(prefix + "id"), username: try row.string(prefix + "username"), email: try row.string(prefix + "email"),
+            passwordHash: try row.string(prefix + "password_hash"), displayName: try row.string(prefix + "display_name"),
+            avatarURL: try row.optionalString(prefix + "avatar_url"), avatarFileID: try row.optionalString(prefix + "avatar_file_id"),
+            publicKey: try row.optionalString(prefix + "public_key"), isVerified: try row.bool(prefix + "is_verified"),
+            isActive: try row.bool(prefix + "is_active"), createdAt: try row.timestamp(prefix + "created_at"),
+            updatedAt: try row.timestamp(prefix + "updated_at"), lastLogin: try row.optionalTimestamp(prefix + "last_login")
         )
     }
 
