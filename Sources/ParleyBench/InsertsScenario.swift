@@ -63,10 +63,14 @@ enum InsertsScenario {
         for sender in senders { clients.append(try await target.connect(user, delegate: sender)) }
         Log.progress("inserts: \(total) messages with \(concurrency) sender(s), \(parameters.window) in flight each")
         let started = Clock.now()
+        let serverBefore = target.serverSample()
+        let benchBefore = target.benchSample()
         for (sender, client) in zip(senders, clients) { sender.start(on: client) }
         let complete = await PipelinedSender.waitForAll(senders, stall: 30) {
             Log.progress("inserts x\(concurrency): \(senders.reduce(0) { $0 + $1.acked })/\(total) acknowledged")
         }
+        let serverAfter = target.serverSample()
+        let benchAfter = target.benchSample()
         let finished = senders.compactMap(\.finishedAt).max() ?? Clock.now()
         let seconds = Double(finished &- started) / 1e9
         for client in clients { client.close() }
@@ -83,6 +87,10 @@ enum InsertsScenario {
         report.set("seconds", seconds)
         report.set("inserts_per_second", Double(acked) / max(seconds, 1e-9))
         report.merge(latency.summary("ack_latency"))
+        let serverCPU = serverAfter.flatMap { after in serverBefore.flatMap { after.cpuSeconds(since: $0) } }
+        report.set("server_cpu_percent", serverAfter.flatMap { after in serverBefore.flatMap { after.cpuPercent(since: $0) } })
+        report.set("server_cpu_ms_per_insert", serverCPU.flatMap { acked > 0 ? $0 / Double(acked) * 1000 : nil })
+        report.set("bench_cpu_percent", benchAfter.cpuPercent(since: benchBefore))
         report.set("duplicate_acks", senders.reduce(0) { $0 + $1.duplicateAcks })
         report.set("error_samples", errorSamples.all)
         Log.progress("inserts x\(concurrency): \(acked) in \(fixed(seconds, 2)) s = \(Int(Double(acked) / max(seconds, 1e-9)))/s; verifying")
