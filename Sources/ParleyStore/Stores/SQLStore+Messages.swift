@@ -45,15 +45,20 @@ extension SQLStore: MessageStore {
             for roomID in indicesByRoom.keys.sorted() {
                 let indices = indicesByRoom[roomID]!
                 var earlier: [String: StoredMessage] = [:]
-                let clientIDs = Array(Set(indices.compactMap { batch[$0].clientID }))
-                if !clientIDs.isEmpty {
+                let keyed = indices.filter { batch[$0].clientID != nil }
+                if !keyed.isEmpty {
                     let cutoff = (batch[indices[0]].createdAt.milliseconds) - idempotencyWindow
-                    for row in try await database.raw("""
+                    let userIDs = Array(Set(keyed.map { batch[$0].userID }))
+                    let clientIDs = Array(Set(keyed.compactMap { batch[$0].clientID }))
+                    // Only equalities, so the lookup stays on the (room_id, user_id, client_id) index: with a
+                    // created_at range or ORDER BY seq, SQLite (no statistics) chose the room's created_at or
+                    // seq index and read every recent message of the room per batch, so a busy room's inserts
+                    // slowed down as it grew. Window, order and pairs that only cross-match are handled here.
+                    let candidates = try await database.raw("""
                         SELECT \(unsafeRaw: Self.messageColumns) FROM messages
-                        WHERE room_id = \(bind: roomID) AND client_id IN (\(binds: clientIDs)) AND created_at >= \(bind: cutoff)
-                        ORDER BY seq
-                        """).all() {
-                        let message = try Self.decodeMessage(row)
+                        WHERE room_id = \(bind: roomID) AND user_id IN (\(binds: userIDs)) AND client_id IN (\(binds: clientIDs))
+                        """).all().map { try Self.decodeMessage($0) }
+                    for message in candidates.sorted(by: { $0.seq < $1.seq }) where message.createdAt.milliseconds >= cutoff {
                         let key = message.userID + "\u{0}" + (message.clientID ?? "")
                         if earlier[key] == nil { earlier[key] = message }
                     }
@@ -139,7 +144,7 @@ extension SQLStore: MessageStore {
             // Stored rows keep the batch's ids; look them up by id rather than searching the batch per row.
             let batchByID = Dictionary(batch.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             let indexEntries = rows.compactMap { row in
-                batchByID[row.id]?.searchTokens.map { (messageID: row.id, tokens: $0) }
+                batchByID[row.id]?.searchTokens.map { (messageID: row.id, roomID: row.roomID, tokens: $0) }
             }
             try await Self.index(indexEntries, engine: engine, in: database)
             for (index, message) in batch.enumerated() where !message.attachmentIDs.isEmpty {
@@ -163,10 +168,12 @@ extension SQLStore: MessageStore {
 
     public func messages(ids: [String], roomID: String) async throws -> [StoredMessage] {
         guard !ids.isEmpty else { return [] }
+        // By id alone, room checked here: with `room_id = ?` in the query SQLite (no statistics) chose the
+        // room index and read every message of the room to find a handful (most of a search's cost).
         return try await backend.read { database in
             try await database.raw("""
-                SELECT \(unsafeRaw: Self.messageColumns) FROM messages WHERE room_id = \(bind: roomID) AND id IN (\(binds: ids))
-                """).all().map { try Self.decodeMessage($0) }
+                SELECT \(unsafeRaw: Self.messageColumns) FROM messages WHERE id IN (\(binds: ids))
+                """).all().map { try Self.decodeMessage($0) }.filter { $0.roomID == roomID }
         }
     }
 
@@ -234,7 +241,7 @@ extension SQLStore: MessageStore {
                 """).first()
             else { return nil }
             try await Self.unindex(messageID: messageID, engine: engine, in: database)
-            if let searchTokens { try await Self.index([(messageID, searchTokens)], engine: engine, in: database) }
+            if let searchTokens { try await Self.index([(messageID, roomID, searchTokens)], engine: engine, in: database) }
             return try Self.decodeMessage(row)
         }
     }
