@@ -62,6 +62,8 @@ public struct SearchService: Sendable {
     public static let defaultLimit = 20
     /// `total_results` is exact up to this many matches.
     public static let countLimit = 10_000
+    /// A query without filters ranks the newest this many matches (API.md, Search).
+    public static let rankWindow = 5_000
 
     let index: any SearchIndex
     let messages: MessageService
@@ -110,7 +112,7 @@ public struct SearchService: Sendable {
         try validator.check()
 
         let hasher = try await keyRing.searchHasher(roomID: room.id)
-        let (hits, total) = try await index.search(roomID: room.id, query: hasher.hash(query), filters: filters, limit: limit, countLimit: Self.countLimit)
+        let (hits, total) = try await index.search(roomID: room.id, query: hasher.hash(query), filters: filters, limit: limit, countLimit: Self.countLimit, rankWindow: Self.rankWindow)
         let stored = try await messages.store.messages(ids: hits.map(\.messageID), roomID: room.id)
         let views = Dictionary(try await messages.render(stored).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let best = hits.map(\.score).max() ?? 1

@@ -26,9 +26,18 @@ public struct HashedQuery: Sendable, Equatable {
     public let required: [[String]]
     public let excluded: [[String]]
 
-    /// FTS5 syntax: `r… AND h1 AND "h2 h3" NOT h4`.
+    public init(room: String, required: [[String]], excluded: [[String]]) {
+        self.room = room
+        self.required = required
+        self.excluded = excluded
+    }
+
+    /// FTS5 syntax: `h1 AND "h2 h3" NOT h4`. Term tokens are keyed per room, so they already select the
+    /// room; the room token (whose posting list is the whole room) is only the base a query of exclusions
+    /// alone subtracts from.
     public var fts5: String {
-        var expression = ([room] + required.map(Self.fts5Clause)).joined(separator: " AND ")
+        let base = required.isEmpty ? [room] : required.map(Self.fts5Clause)
+        var expression = base.joined(separator: " AND ")
         for clause in excluded { expression = "(\(expression)) NOT \(Self.fts5Clause(clause))" }
         return expression
     }

@@ -27,5 +27,8 @@ public struct SearchHit: Sendable, Equatable {
 /// The full-text index over server-readable messages (SQLite FTS5 or PostgreSQL tsvector).
 public protocol SearchIndex: Sendable {
     /// Best matches first (ties newest first), and how many match in all (counted up to `countLimit`).
-    func search(roomID: String, query: HashedQuery, filters: SearchFilters, limit: Int, countLimit: Int) async throws -> (hits: [SearchHit], total: Int)
+    /// Without filters, only the newest `rankWindow` matches are ranked.
+    func search(
+        roomID: String, query: HashedQuery, filters: SearchFilters, limit: Int, countLimit: Int, rankWindow: Int
+    ) async throws -> (hits: [SearchHit], total: Int)
 }

@@ -1,0 +1,74 @@
+import ParleyCore
+import ParleyStore
+import ParleyTestSupport
+import Testing
+
+@Suite("Search index store")
+struct SearchIndexStoreTests {
+    /// A room with `count` messages by two authors; message `i` holds the token "t" (and "odd" when i is
+    /// odd). Returns the room id, the message ids in sending order and the second author's id.
+    private func fill(_ store: SQLStore, count: Int) async throws -> (room: String, ids: [String], bob: String) {
+        let alice = makeUser("alice")
+        let bob = makeUser("bob")
+        try await store.createUser(alice)
+        try await store.createUser(bob)
+        let now = Timestamp.now()
+        let room = Room(
+            id: Identifiers.uuid(), name: "search", description: nil, ownerID: alice.id, isPrivate: false, maxMembers: 10,
+            memberCount: 1, encryptionEnabled: false, autoSummaryEnabled: false, summaryThreshold: 100, createdAt: now, updatedAt: now)
+        try await store.createRoom(room, owner: Membership(roomID: room.id, userID: alice.id, role: .owner, joinedAt: now), key: nil)
+        var ids: [String] = []
+        var batch: [NewMessage] = []
+        for index in 0..<count {
+            let author = index.isMultiple(of: 3) ? bob.id : alice.id
+            let sentAt = Timestamp(milliseconds: now.milliseconds + Int64(index))
+            var message = NewMessage(
+                id: Identifiers.uuidV7(at: sentAt), roomID: room.id, userID: author, type: .text, content: "{}", contentKeyVersion: nil,
+                createdAt: sentAt)
+            // Older messages repeat the token, so they would rank first if they were candidates.
+            let repeats = index < count / 2 ? 3 : 1
+            message.searchTokens = SearchTokens(
+                room: "rroom", terms: Array(repeating: "t", count: repeats) + (index % 2 == 1 ? ["odd"] : []) + ["filler", "words"])
+            ids.append(message.id)
+            batch.append(message)
+        }
+        _ = try await store.insert(batch, idempotencyWindow: 86_400_000)
+        return (room.id, ids, bob.id)
+    }
+
+    private func query(_ terms: String...) -> HashedQuery {
+        HashedQuery(room: "rroom", required: terms.map { [$0] }, excluded: [])
+    }
+
+    @Test("without filters only the newest matches are ranked; with filters every match is", arguments: TestEngine.available)
+    func rankWindow(engine: TestEngine) async throws {
+        try await withStore(engine) { store, _ in
+            let (room, ids, bob) = try await fill(store, count: 40)
+            let windowed = try await store.search(roomID: room, query: query("t"), filters: SearchFilters(), limit: 100, countLimit: 1000, rankWindow: 10)
+            // Ranked among the newest ten only, though all forty match and are counted.
+            #expect(Set(windowed.hits.map(\.messageID)) == Set(ids.suffix(10)))
+            #expect(windowed.total == 40)
+            let unbounded = try await store.search(roomID: room, query: query("t"), filters: SearchFilters(), limit: 5, countLimit: 1000, rankWindow: 1000)
+            // With every match a candidate, the older messages (the token three times) rank first.
+            #expect(unbounded.hits.allSatisfy { ids.prefix(20).contains($0.messageID) })
+            let filtered = try await store.search(
+                roomID: room, query: query("t"), filters: SearchFilters(userID: bob), limit: 100, countLimit: 1000, rankWindow: 10)
+            #expect(filtered.hits.count == 14)
+            #expect(filtered.total == 14)
+            let both = try await store.search(roomID: room, query: query("t", "odd"), filters: SearchFilters(), limit: 100, countLimit: 1000, rankWindow: 10)
+            #expect(Set(both.hits.map(\.messageID)) == Set(ids.enumerated().filter { $0.offset % 2 == 1 }.map(\.element).suffix(10)))
+            #expect(both.total == 20)
+        }
+    }
+
+    @Test("a query of exclusions alone subtracts from the whole room", arguments: TestEngine.available)
+    func exclusionsOnly(engine: TestEngine) async throws {
+        try await withStore(engine) { store, _ in
+            let (room, ids, _) = try await fill(store, count: 10)
+            let result = try await store.search(
+                roomID: room, query: HashedQuery(room: "rroom", required: [], excluded: [["odd"]]), filters: SearchFilters(), limit: 100,
+                countLimit: 1000, rankWindow: 1000)
+            #expect(Set(result.hits.map(\.messageID)) == Set(ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)))
+        }
+    }
+}
