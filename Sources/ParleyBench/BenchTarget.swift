@@ -13,7 +13,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "A running server to load, e.g. http://127.0.0.1:8000 (otherwise the bench starts one).")
     var url: String?
 
-    @Option(help: "The parley binary to start (default: ./.build/release/parley, then /work/main/.build/release/parley, then the debug builds).")
+    @Option(help: "The parley binary to start (default: ./.build-release/release/parley, then ./.build/release/parley, then ./.build/debug/parley).")
     var serverBinary: String?
 
     @Option(help: "PARLEY_DATABASE_URL for the server the bench starts (default: SQLite in a temporary data directory).")

@@ -14,7 +14,7 @@ final class ServerProcess: Sendable {
     let binary: String
     let dataDirectory: String
     let logPath: String
-    /// Whether the server refused the brief's limits and runs with the largest it accepts instead.
+    /// Whether the server refused the bench's limits and runs with the largest it accepts instead.
     let limitsClamped: Bool
 
     private init(pid: Int32, port: Int, binary: String, dataDirectory: String, logPath: String, limitsClamped: Bool) {
@@ -30,9 +30,9 @@ final class ServerProcess: Sendable {
     static func locateBinary(_ explicit: String?) -> String? {
         if let explicit { return FileManager.default.isExecutableFile(atPath: explicit) ? explicit : nil }
         let candidates = [
-            "./.build/release/parley", "/work/main/.build/release/parley",
+            "./.build-release/release/parley", "./.build/release/parley",
             // Debug builds work for checking correctness; their figures mean nothing.
-            "./.build/debug/parley", "/work/main/.build/debug/parley",
+            "./.build/debug/parley",
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
@@ -42,7 +42,7 @@ final class ServerProcess: Sendable {
         binary.contains("/debug/") || binary.split(separator: "/").last?.contains("debug") == true
     }
 
-    /// The brief's limits: effectively none, so the bench measures the server rather than its throttles.
+    /// The bench's limits: effectively none, so the bench measures the server rather than its throttles.
     private static let generousLimits: [String: String] = [
         "PARLEY_RATE_LIMIT_PER_MINUTE": "100000000", "PARLEY_UPLOADS_PER_HOUR": "1000000",
         "PARLEY_WS_CONNECTIONS_PER_USER": "100000", "PARLEY_WS_SENDS_PER_SECOND": "100000000", "PARLEY_WS_SEND_BURST": "100000000",
@@ -51,7 +51,7 @@ final class ServerProcess: Sendable {
     /// The master key of servers the bench starts on an external database (32 bytes, base64; test use only).
     static let benchMasterKey = "cGFybGV5LWJlbmNoLW1hc3Rlci1rZXktMzItYnl0ZXM="
 
-    /// The largest values the current server accepts (it refuses to start, exit code 78, above them).
+    /// Lower limits for an older server that refuses the bench's (it exits with code 78 above its maxima).
     static let acceptedLimits: [String: String] = [
         "PARLEY_RATE_LIMIT_PER_MINUTE": "1000000", "PARLEY_UPLOADS_PER_HOUR": "1000000",
         "PARLEY_WS_CONNECTIONS_PER_USER": "1000", "PARLEY_WS_SENDS_PER_SECOND": "1000000", "PARLEY_WS_SEND_BURST": "1000000",
@@ -62,7 +62,7 @@ final class ServerProcess: Sendable {
         let message: String
     }
 
-    /// Starts the server and waits until `GET /health` answers 200. The brief's limits are tried first;
+    /// Starts the server and waits until `GET /health` answers 200. The bench's limits are tried first;
     /// a server that refuses them is started again with the largest values it accepts.
     static func start(binary: String, databaseURL: String?, group: any EventLoopGroup) async throws -> ServerProcess {
         do {

@@ -3,7 +3,7 @@ import Testing
 
 /// Structural checks on a message of realistic maximum size; timing lives in parley-bench.
 @Suite("Large input sanity")
-struct PerformanceSanityTests {
+struct LargeInputTests {
     static let message: String = {
         let paragraph = "Deploying the connection pool fix to staging — the café's Wi-Fi keeps dropping, "
             + "so I'm running migrations from the VPN. 日本語のログ 🚀 v1.2.3 Happiness! "

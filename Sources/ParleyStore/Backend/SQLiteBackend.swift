@@ -39,9 +39,9 @@ public final class SQLiteBackend: SQLBackend {
             let writerSQL = writer.sql(queryLogLevel: nil)
             // journal_mode is persistent and needs the writer; the others are per connection.
             try await writerSQL.raw("PRAGMA journal_mode=WAL").run()
-            // SQLite's default page cache is 2 MB per connection; past a few hundred thousand messages the
-            // writer's index inserts then read most pages back from the OS, and insert rates fell by half.
-            // The cache is a ceiling, filled only as pages are used.
+            // SQLite's default page cache is 2 MB per connection; in a large database most page reads then
+            // copy from the OS, which was the largest cost of a search. Caches are ceilings, filled only as
+            // pages are used; memory-mapped reads skip the copy.
             for pragma in ["PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA cache_size=-65536", "PRAGMA mmap_size=1073741824"] {
                 try await writerSQL.raw(SQLQueryString(pragma)).run()
             }
