@@ -5,6 +5,11 @@ import Testing
 
 @Suite("Search index store")
 struct SearchIndexStoreTests {
+    // Tokens as the index holds them: 16 hex digits.
+    static let t = "00000000000000aa"
+    static let odd = "00000000000000bb"
+    static let filler = ["00000000000000cc", "00000000000000dd"]
+
     /// A room with `count` messages by two authors; message `i` holds the token "t" (and "odd" when i is
     /// odd). Returns the room id, the message ids in sending order and the second author's id.
     private func fill(_ store: SQLStore, count: Int) async throws -> (room: String, ids: [String], bob: String) {
@@ -28,7 +33,7 @@ struct SearchIndexStoreTests {
             // Older messages repeat the token, so they would rank first if they were candidates.
             let repeats = index < count / 2 ? 3 : 1
             message.searchTokens = SearchTokens(
-                room: "rroom", terms: Array(repeating: "t", count: repeats) + (index % 2 == 1 ? ["odd"] : []) + ["filler", "words"])
+                room: "rroom", terms: Array(repeating: Self.t, count: repeats) + (index % 2 == 1 ? [Self.odd] : []) + Self.filler)
             ids.append(message.id)
             batch.append(message)
         }
@@ -44,18 +49,18 @@ struct SearchIndexStoreTests {
     func rankWindow(engine: TestEngine) async throws {
         try await withStore(engine) { store, _ in
             let (room, ids, bob) = try await fill(store, count: 40)
-            let windowed = try await store.search(roomID: room, query: query("t"), filters: SearchFilters(), limit: 100, countLimit: 1000, rankWindow: 10)
+            let windowed = try await store.search(roomID: room, query: query(Self.t), filters: SearchFilters(), limit: 100, countLimit: 1000, rankWindow: 10)
             // Ranked among the newest ten only, though all forty match and are counted.
             #expect(Set(windowed.hits.map(\.messageID)) == Set(ids.suffix(10)))
             #expect(windowed.total == 40)
-            let unbounded = try await store.search(roomID: room, query: query("t"), filters: SearchFilters(), limit: 5, countLimit: 1000, rankWindow: 1000)
+            let unbounded = try await store.search(roomID: room, query: query(Self.t), filters: SearchFilters(), limit: 5, countLimit: 1000, rankWindow: 1000)
             // With every match a candidate, the older messages (the token three times) rank first.
             #expect(unbounded.hits.allSatisfy { ids.prefix(20).contains($0.messageID) })
             let filtered = try await store.search(
-                roomID: room, query: query("t"), filters: SearchFilters(userID: bob), limit: 100, countLimit: 1000, rankWindow: 10)
+                roomID: room, query: query(Self.t), filters: SearchFilters(userID: bob), limit: 100, countLimit: 1000, rankWindow: 10)
             #expect(filtered.hits.count == 14)
             #expect(filtered.total == 14)
-            let both = try await store.search(roomID: room, query: query("t", "odd"), filters: SearchFilters(), limit: 100, countLimit: 1000, rankWindow: 10)
+            let both = try await store.search(roomID: room, query: query(Self.t, Self.odd), filters: SearchFilters(), limit: 100, countLimit: 1000, rankWindow: 10)
             #expect(Set(both.hits.map(\.messageID)) == Set(ids.enumerated().filter { $0.offset % 2 == 1 }.map(\.element).suffix(10)))
             #expect(both.total == 20)
         }
@@ -66,7 +71,7 @@ struct SearchIndexStoreTests {
         try await withStore(engine) { store, _ in
             let (room, ids, _) = try await fill(store, count: 10)
             let result = try await store.search(
-                roomID: room, query: HashedQuery(room: "rroom", required: [], excluded: [["odd"]]), filters: SearchFilters(), limit: 100,
+                roomID: room, query: HashedQuery(room: "rroom", required: [], excluded: [[Self.odd]]), filters: SearchFilters(), limit: 100,
                 countLimit: 1000, rankWindow: 1000)
             #expect(Set(result.hits.map(\.messageID)) == Set(ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)))
         }

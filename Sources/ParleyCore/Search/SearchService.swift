@@ -63,7 +63,7 @@ public struct SearchService: Sendable {
     /// `total_results` is exact up to this many matches.
     public static let countLimit = 10_000
     /// A query without filters ranks the newest this many matches (API.md, Search).
-    public static let rankWindow = 5_000
+    public static let rankWindow = 2_000
 
     let index: any SearchIndex
     let messages: MessageService

@@ -49,7 +49,8 @@ public struct HashedQuery: Sendable, Equatable {
         return (positive + negative).joined(separator: " & ")
     }
 
-    private static func fts5Clause(_ clause: [String]) -> String {
+    /// One clause in FTS5 syntax: a token, or a quoted phrase of tokens.
+    public static func fts5Clause(_ clause: [String]) -> String {
         clause.count == 1 ? clause[0] : "\"" + clause.joined(separator: " ") + "\""
     }
 }

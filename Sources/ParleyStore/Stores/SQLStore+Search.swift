@@ -76,29 +76,14 @@ extension SQLStore: SearchIndex {
         // joined to its message and ranked, because a window could hold none that pass them.
         let indexOnly = filters == SearchFilters()
         let engine = backend.engine
+        if engine == .sqlite && indexOnly {
+            return try await rankedInWindow(roomID: roomID, query: query, limit: limit, countLimit: countLimit, rankWindow: rankWindow)
+        }
         let filter = conditions
         return try await backend.read { database in
             let hitsQuery: SQLQueryString
             let countQuery: SQLQueryString
             switch (engine, indexOnly) {
-            case (.sqlite, true):
-                // bm25 is negative, better matches more so; the room column weighs nothing.
-                hitsQuery = """
-                    SELECT m.id AS id, c.score AS score FROM (
-                        SELECT rowid, score FROM (
-                            SELECT rowid, -bm25(message_search, 0.0, 1.0) AS score FROM message_search
-                            WHERE message_search MATCH \(bind: query.fts5) ORDER BY rowid DESC LIMIT \(bind: rankWindow)
-                        ) ORDER BY score DESC, rowid DESC LIMIT \(bind: limit)
-                    ) c
-                    CROSS JOIN messages m ON m.rowid = c.rowid
-                    WHERE \(filter)
-                    ORDER BY score DESC, m.seq DESC
-                    """
-                countQuery = """
-                    SELECT COUNT(*) AS total FROM (
-                        SELECT 1 FROM message_search WHERE message_search MATCH \(bind: query.fts5) LIMIT \(bind: countLimit)
-                    ) matches
-                    """
             case (.sqlite, false):
                 // CROSS JOIN keeps the full-text match as the outer loop: left to itself, SQLite (no
                 // statistics) planned the count by walking every message of the room and matching each
@@ -135,7 +120,7 @@ extension SQLStore: SearchIndex {
                         WHERE s.room_id = \(bind: roomID) AND s.tokens @@ CAST(\(bind: query.tsquery) AS tsquery) LIMIT \(bind: countLimit)
                     ) matches
                     """
-            case (.postgres, false):
+            case (.postgres, false), (.sqlite, true):
                 hitsQuery = """
                     SELECT m.id AS id, CAST(ts_rank_cd(s.tokens, q.query) AS DOUBLE PRECISION) AS score
                     FROM message_search s JOIN messages m ON m.id = s.message_id,
@@ -155,6 +140,54 @@ extension SQLStore: SearchIndex {
             // Fewer hits than asked for is the whole answer only when every match was a candidate.
             let complete = hits.count < limit && !indexOnly
             let total = complete ? hits.count : (try await database.raw(countQuery).first()?.int("total") ?? hits.count)
+            return (hits, total)
+        }
+    }
+
+    /// SQLite without filters: the newest `rankWindow` matches are scored by `WindowRanker` with document
+    /// frequencies counted up to `countLimit`, instead of `bm25()`, whose frequency pass walks each term's
+    /// whole posting list. Only the returned hits are looked up in `messages`.
+    private func rankedInWindow(
+        roomID: String, query: HashedQuery, limit: Int, countLimit: Int, rankWindow: Int
+    ) async throws -> (hits: [SearchHit], total: Int) {
+        try await backend.read { database in
+            let candidates = try await database.raw("""
+                SELECT rowid AS id, tokens FROM message_search WHERE message_search MATCH \(bind: query.fts5)
+                ORDER BY rowid DESC LIMIT \(bind: rankWindow)
+                """).all().map { row in
+                WindowRanker.Candidate(id: try row.int64("id"), tokenList: try row.string("tokens"))
+            }
+            guard !candidates.isEmpty else { return ([], 0) }
+            let complete = candidates.count < rankWindow
+            func count(_ expression: String) async throws -> Int {
+                try await database.raw("""
+                    SELECT COUNT(*) AS total FROM (
+                        SELECT 1 FROM message_search WHERE message_search MATCH \(bind: expression) LIMIT \(bind: countLimit)
+                    ) matches
+                    """).first()?.int("total") ?? 0
+            }
+            // With every match a candidate, frequencies come from the candidates themselves.
+            var clauses: [(tokens: [UInt64], documentFrequency: Int)] = []
+            for clause in query.required {
+                let numbers = clause.compactMap(WindowRanker.number)
+                guard numbers.count == clause.count else { continue }
+                let frequency = complete
+                    ? candidates.count { WindowRanker.occurrences(of: numbers, in: $0.tokens) > 0 }
+                    : try await count(HashedQuery.fts5Clause(clause))
+                clauses.append((numbers, frequency))
+            }
+            let total = complete ? candidates.count : try await count(query.fts5)
+            let roomSize = try await database.raw("SELECT last_seq FROM rooms WHERE id = \(bind: roomID)").first()?.int("last_seq") ?? 0
+            let best = WindowRanker(clauses: clauses, collectionSize: max(roomSize, total)).best(candidates, limit: limit)
+            // By rowid alone (see `messages(ids:roomID:)`); room and deletion checked here.
+            let rows = try await database.raw("""
+                SELECT rowid AS rid, id, room_id, deleted_at FROM messages WHERE rowid IN (\(binds: best.map(\.id)))
+                """).all()
+            var idByRow: [Int64: String] = [:]
+            for row in rows where try row.string("room_id") == roomID && row.decodeNil(column: "deleted_at") {
+                idByRow[try row.int64("rid")] = try row.string("id")
+            }
+            let hits = best.compactMap { entry in idByRow[entry.id].map { SearchHit(messageID: $0, score: entry.score) } }
             return (hits, total)
         }
     }
