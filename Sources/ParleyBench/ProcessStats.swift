@@ -61,15 +61,16 @@ enum ProcessStats {
 
 /// The open-file limit, raised once at start so that thousands of sockets can be opened.
 enum FileLimit {
+    #if os(Linux)
+    private static let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    private static let resource = RLIMIT_NOFILE
+    #endif
+
     /// Raises the soft limit to the hard one, and both to `wanted` when the process may (root may).
     /// Returns the soft limit in force afterwards.
     @discardableResult
     static func raise(wanted: Int) -> Int {
-        #if os(Linux)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
         var limit = rlimit()
         guard getrlimit(resource, &limit) == 0 else { return 0 }
         if limit.rlim_max < rlim_t(wanted) {
@@ -86,11 +87,6 @@ enum FileLimit {
 
     /// The soft limit in force now.
     static var current: Int {
-        #if os(Linux)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
         var limit = rlimit()
         guard getrlimit(resource, &limit) == 0 else { return 0 }
         return Int(clamping: limit.rlim_cur)

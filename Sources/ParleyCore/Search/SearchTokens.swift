@@ -73,15 +73,16 @@ public struct SearchHasher: Sendable {
         var term = normalizedTerm
         term.withUTF8 { hmac.update(data: $0) }
         let mac = hmac.finalize()
-        let digits = Array("0123456789abcdef".utf8)
         var hex = [UInt8]()
         hex.reserveCapacity(16)
         for byte in mac.prefix(8) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
+            hex.append(Self.hexDigits[Int(byte >> 4)])
+            hex.append(Self.hexDigits[Int(byte & 0x0F)])
         }
         return String(decoding: hex, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The token every document of the room carries ('r' keeps it apart from term tokens, which are hex).
     public var roomToken: String { "r" + token("\u{0}room") }

@@ -16,35 +16,13 @@ struct FileRoutes {
 
     func register(on routes: Routes) {
         routes.on(.post, "/upload/file") { request, context in
-            let identity = try context.requireIdentity()
-            try await checkQuota(identity, context)
-            try Self.checkDeclaredLength(request, limit: FileService.maximumFileBytes)
-            let sink = try files.makeSink(maximumBytes: FileService.maximumFileBytes)
-            let upload = MultipartUpload(sink: sink)
-            do {
-                try await upload.read(request)
-                guard upload.sawFile else { throw ParleyError.validation(.validationRequiredField, field: "file", "file is required") }
-            } catch {
-                sink.discard()
-                throw error
-            }
+            let (identity, sink, upload) = try await receive(request, context, maximumBytes: FileService.maximumFileBytes)
             let view = try await files.finishUpload(
                 sink, roomID: upload.fields["chatroom_id"], filename: upload.filename, claimedType: upload.claimedType, by: identity)
             return try .envelope(FilePayload(file: view), status: .created, message: "File uploaded")
         }
         routes.on(.post, "/users/me/avatar") { request, context in
-            let identity = try context.requireIdentity()
-            try await checkQuota(identity, context)
-            try Self.checkDeclaredLength(request, limit: FileService.maximumAvatarBytes)
-            let sink = try files.makeSink(maximumBytes: FileService.maximumAvatarBytes)
-            let upload = MultipartUpload(sink: sink)
-            do {
-                try await upload.read(request)
-                guard upload.sawFile else { throw ParleyError.validation(.validationRequiredField, field: "file", "file is required") }
-            } catch {
-                sink.discard()
-                throw error
-            }
+            let (identity, sink, upload) = try await receive(request, context, maximumBytes: FileService.maximumAvatarBytes)
             _ = try await files.finishAvatar(sink, filename: upload.filename, claimedType: upload.claimedType, by: identity)
             return try .envelope(ProfileView(try await users.profile(of: identity)), message: "Avatar updated")
         }
@@ -57,6 +35,26 @@ struct FileRoutes {
             // Avatar ids change on every replacement, so a cached copy is never stale.
             return try Self.serve(opened, request: request, disposition: "inline", cache: "public, max-age=31536000, immutable")
         }
+    }
+
+    /// Authenticates, counts the upload against the quota and streams the multipart body into an encrypting
+    /// sink; on any failure the partial blob is discarded.
+    private func receive(
+        _ request: Request, _ context: ParleyRequestContext, maximumBytes: Int
+    ) async throws -> (Identity, UploadSink, MultipartUpload) {
+        let identity = try context.requireIdentity()
+        try await checkQuota(identity, context)
+        try Self.checkDeclaredLength(request, limit: maximumBytes)
+        let sink = try files.makeSink(maximumBytes: maximumBytes)
+        let upload = MultipartUpload(sink: sink)
+        do {
+            try await upload.read(request)
+            guard upload.sawFile else { throw ParleyError.validation(.validationRequiredField, field: "file", "file is required") }
+        } catch {
+            sink.discard()
+            throw error
+        }
+        return (identity, sink, upload)
     }
 
     /// 10 uploads per hour per user by default (file and avatar together).
