@@ -49,3 +49,51 @@ struct MigrationTests {
         #expect(recorded == Migration.all.map(\.version))
     }
 }
+
+@Suite("Migration 3: search postings")
+struct SearchPostingsMigrationTests {
+    @Test("an index written before migration 3 is carried over into posting lists")
+    func backfill() async throws {
+        guard TestEngine.available.contains(.postgres) else { return }
+        let database = try await TestDatabase.make(.postgres)
+        guard case .postgres(let settings) = database.location else { return }
+        let backend = PostgresBackend(settings: settings, logger: testLogger())
+        do {
+            try await Migrator(backend: backend, migrations: Array(Migration.all.prefix(2)), logger: testLogger()).migrate()
+            // Two messages indexed as migration 2 left them: a tsvector per message, no seq, no postings.
+            try await backend.transaction { db in
+                try await db.raw("""
+                    INSERT INTO users (id, username, username_key, email, email_key, password_hash, display_name, created_at, updated_at)
+                    VALUES ('u1', 'u', 'u', 'u@x', 'u@x', 'h', 'U', 0, 0)
+                    """).run()
+                try await db.raw("""
+                    INSERT INTO rooms (id, name, name_key, owner_id, is_private, max_members, encryption_enabled, auto_summary_enabled,
+                        summary_threshold, last_seq, created_at, updated_at)
+                    VALUES ('r1', 'r', 'r', 'u1', 0, 10, 0, 0, 100, 2, 0, 0)
+                    """).run()
+                for seq in 1...2 {
+                    try await db.raw("""
+                        INSERT INTO messages (id, room_id, seq, user_id, message_type, content, created_at)
+                        VALUES (\(bind: "m\(seq)"), 'r1', \(bind: seq), 'u1', 'text', '{}', 0)
+                        """).run()
+                }
+                try await db.raw("INSERT INTO message_search (message_id, room_id, tokens) VALUES ('m1', 'r1', '00000000000000aa:1 ffffffffffffffff:2 00000000000000aa:3')").run()
+                try await db.raw("INSERT INTO message_search (message_id, room_id, tokens) VALUES ('m2', 'r1', '00000000000000aa:1')").run()
+            }
+            #expect(try await Migrator(backend: backend, logger: testLogger()).migrate() == [3])
+            let postings = try await backend.read { db in
+                try await db.raw("SELECT term, seq FROM message_terms ORDER BY seq, term").all().map {
+                    "\(try $0.decode(column: "term", as: Int64.self))@\(try $0.decode(column: "seq", as: Int64.self))"
+                }
+            }
+            // Hex digits read as the bits of a signed 64-bit integer: ffff… is -1.
+            #expect(postings == ["-1@1", "170@1", "170@2"])
+        } catch {
+            await backend.shutdown()
+            await database.destroy()
+            throw error
+        }
+        await backend.shutdown()
+        await database.destroy()
+    }
+}

@@ -76,4 +76,67 @@ struct SearchIndexStoreTests {
             #expect(Set(result.hits.map(\.messageID)) == Set(ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)))
         }
     }
+
+    @Test("phrases and exclusions hold when the window is full and the count must check them", arguments: TestEngine.available)
+    func phrasesAndExclusionsInWindow(engine: TestEngine) async throws {
+        try await withStore(engine) { store, _ in
+            let (room, ids, _) = try await fill(store, count: 40)
+            let odds = ids.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+            let evens = ids.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+            // "t odd" is a phrase in every odd message; "odd t" in none.
+            let phrase = try await store.search(
+                roomID: room, query: HashedQuery(room: "rroom", required: [[Self.t, Self.odd]], excluded: []), filters: SearchFilters(),
+                limit: 100, countLimit: 1000, rankWindow: 5)
+            #expect(Set(phrase.hits.map(\.messageID)) == Set(odds.suffix(5)))
+            #expect(phrase.total == 20)
+            let reversed = try await store.search(
+                roomID: room, query: HashedQuery(room: "rroom", required: [[Self.odd, Self.t]], excluded: []), filters: SearchFilters(),
+                limit: 100, countLimit: 1000, rankWindow: 5)
+            #expect(reversed.hits.isEmpty && reversed.total == 0)
+            let excluding = try await store.search(
+                roomID: room, query: HashedQuery(room: "rroom", required: [[Self.t]], excluded: [[Self.odd]]), filters: SearchFilters(),
+                limit: 100, countLimit: 1000, rankWindow: 5)
+            #expect(Set(excluding.hits.map(\.messageID)) == Set(evens.suffix(5)))
+            #expect(excluding.total == 20)
+            let excludingPhrase = try await store.search(
+                roomID: room, query: HashedQuery(room: "rroom", required: [[Self.t]], excluded: [[Self.t, Self.odd]]), filters: SearchFilters(),
+                limit: 100, countLimit: 1000, rankWindow: 5)
+            #expect(Set(excludingPhrase.hits.map(\.messageID)) == Set(evens.suffix(5)))
+            #expect(excludingPhrase.total == 20)
+            // The count stops at its bound.
+            let bounded = try await store.search(roomID: room, query: query(Self.t), filters: SearchFilters(), limit: 5, countLimit: 25, rankWindow: 5)
+            #expect(bounded.total == 25)
+            let unknown = try await store.search(roomID: room, query: query("00000000000000ee", Self.t), filters: SearchFilters(), limit: 5, countLimit: 25, rankWindow: 5)
+            #expect(unknown.hits.isEmpty && unknown.total == 0)
+        }
+    }
+
+    @Test("edits, deletions and room deletion leave nothing behind in counts or the index", arguments: TestEngine.available)
+    func removalsReachCounts(engine: TestEngine) async throws {
+        try await withStore(engine) { store, _ in
+            let (room, ids, _) = try await fill(store, count: 40)
+            func total(_ token: String) async throws -> Int {
+                try await store.search(roomID: room, query: query(token), filters: SearchFilters(), limit: 5, countLimit: 1000, rankWindow: 5).total
+            }
+            _ = try await store.tombstone(messageID: ids[1], roomID: room, at: .now())
+            #expect(try await total(Self.t) == 39)
+            #expect(try await total(Self.odd) == 19)
+            // An edit replaces the message's tokens: it loses "t" and "odd" and gains a new word.
+            let fresh = "00000000000000ee"
+            _ = try await store.edit(
+                messageID: ids[3], roomID: room, content: "{}", keyVersion: nil, searchTokens: SearchTokens(room: "rroom", terms: [fresh]), at: .now())
+            #expect(try await total(Self.t) == 38)
+            #expect(try await total(Self.odd) == 18)
+            #expect(try await total(fresh) == 1)
+            let found = try await store.search(roomID: room, query: query(fresh), filters: SearchFilters(), limit: 5, countLimit: 1000, rankWindow: 5)
+            #expect(found.hits.map(\.messageID) == [ids[3]])
+            _ = try await store.deleteRoom(id: room)
+            if engine == .postgres {
+                let left = try await store.backend.read { db in
+                    try await db.raw("SELECT COUNT(*) AS n FROM message_terms").first()?.decode(column: "n", as: Int.self)
+                }
+                #expect(left == 0)
+            }
+        }
+    }
 }

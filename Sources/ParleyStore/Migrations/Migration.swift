@@ -16,5 +16,6 @@ extension Migration {
     public static let all: [Migration] = [
         .initialSchema,
         .searchIndex,
+        .searchPostings,
     ]
 }

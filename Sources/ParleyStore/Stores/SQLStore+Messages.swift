@@ -144,7 +144,7 @@ extension SQLStore: MessageStore {
             // Stored rows keep the batch's ids; look them up by id rather than searching the batch per row.
             let batchByID = Dictionary(batch.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             let indexEntries = rows.compactMap { row in
-                batchByID[row.id]?.searchTokens.map { (messageID: row.id, roomID: row.roomID, tokens: $0) }
+                batchByID[row.id]?.searchTokens.map { SearchIndexEntry(messageID: row.id, roomID: row.roomID, seq: row.seq, tokens: $0) }
             }
             try await Self.index(indexEntries, engine: engine, in: database)
             for (index, message) in batch.enumerated() where !message.attachmentIDs.isEmpty {
@@ -240,9 +240,12 @@ extension SQLStore: MessageStore {
                 RETURNING \(unsafeRaw: Self.messageColumns)
                 """).first()
             else { return nil }
+            let message = try Self.decodeMessage(row)
             try await Self.unindex(messageID: messageID, engine: engine, in: database)
-            if let searchTokens { try await Self.index([(messageID, roomID, searchTokens)], engine: engine, in: database) }
-            return try Self.decodeMessage(row)
+            if let searchTokens {
+                try await Self.index([SearchIndexEntry(messageID: messageID, roomID: roomID, seq: message.seq, tokens: searchTokens)], engine: engine, in: database)
+            }
+            return message
         }
     }
 

@@ -3,14 +3,13 @@ import SQLKit
 
 extension SQLStore: SearchIndex {
     /// Index entries for stored messages (inside the caller's transaction).
-    static func index(_ entries: [(messageID: String, roomID: String, tokens: SearchTokens)], engine: SQLEngine, in database: any SQLDatabase) async throws {
+    static func index(_ entries: [SearchIndexEntry], engine: SQLEngine, in database: any SQLDatabase) async throws {
         let entries = entries.filter { !$0.tokens.terms.isEmpty }
         guard !entries.isEmpty else { return }
-        var query: SQLQueryString
         switch engine {
         case .sqlite:
             // FTS5 rows share the messages' row ids, so deletions and joins need no extra mapping table.
-            query = "INSERT INTO message_search (rowid, room, tokens) SELECT m.rowid, v.column2, v.column3 FROM (VALUES "
+            var query: SQLQueryString = "INSERT INTO message_search (rowid, room, tokens) SELECT m.rowid, v.column2, v.column3 FROM (VALUES "
             for (offset, entry) in entries.enumerated() {
                 if offset > 0 { query.appendLiteral(", ") }
                 query.appendLiteral("(")
@@ -22,20 +21,37 @@ extension SQLStore: SearchIndex {
                 query.appendLiteral(")")
             }
             query.appendLiteral(") AS v JOIN messages m ON m.id = v.column1")
+            try await database.raw(query).run()
         case .postgres:
-            query = "INSERT INTO message_search (message_id, room_id, tokens) VALUES "
+            var query: SQLQueryString = "INSERT INTO message_search (message_id, room_id, seq, tokens) VALUES "
             for (offset, entry) in entries.enumerated() {
                 if offset > 0 { query.appendLiteral(", ") }
                 query.appendLiteral("(")
                 query.appendInterpolation(bind: entry.messageID)
                 query.appendLiteral(", ")
                 query.appendInterpolation(bind: entry.roomID)
+                query.appendLiteral(", ")
+                query.appendInterpolation(bind: entry.seq)
                 query.appendLiteral(", CAST(")
                 query.appendInterpolation(bind: tsvectorLiteral(entry.tokens.terms))
                 query.appendLiteral(" AS tsvector))")
             }
+            try await database.raw(query).run()
+            // Postings go as two array literals, however many there are: two binds, one short statement.
+            var terms: [Int64] = []
+            var seqs: [Int64] = []
+            for entry in entries {
+                for term in Set(entry.tokens.terms.prefix(tsvectorTokenLimit).compactMap(WindowRanker.number)) {
+                    terms.append(Int64(bitPattern: term))
+                    seqs.append(entry.seq)
+                }
+            }
+            try await database.raw("""
+                INSERT INTO message_terms (term, seq)
+                SELECT * FROM unnest(CAST(\(bind: arrayLiteral(terms)) AS BIGINT[]), CAST(\(bind: arrayLiteral(seqs)) AS BIGINT[]))
+                ON CONFLICT DO NOTHING
+                """).run()
         }
-        try await database.raw(query).run()
     }
 
     /// Removes a message's index entry.
@@ -44,21 +60,43 @@ extension SQLStore: SearchIndex {
         case .sqlite:
             try await database.raw("DELETE FROM message_search WHERE rowid = (SELECT rowid FROM messages WHERE id = \(bind: messageID))").run()
         case .postgres:
+            try await database.raw("""
+                DELETE FROM message_terms p USING message_search s, unnest(s.tokens) u
+                WHERE s.message_id = \(bind: messageID) AND p.seq = s.seq AND p.term = \(unsafeRaw: lexemeTerm)
+                """).run()
             try await database.raw("DELETE FROM message_search WHERE message_id = \(bind: messageID)").run()
         }
     }
 
-    /// Removes a room's index entries (PostgreSQL cascades; FTS5 tables have no foreign keys).
+    /// Removes a room's index entries (PostgreSQL's tsvectors cascade with the messages, its postings and
+    /// FTS5 rows do not).
     static func unindex(roomID: String, engine: SQLEngine, in database: any SQLDatabase) async throws {
-        if engine == .sqlite {
+        switch engine {
+        case .sqlite:
             try await database.raw("DELETE FROM message_search WHERE rowid IN (SELECT rowid FROM messages WHERE room_id = \(bind: roomID))").run()
+        case .postgres:
+            try await database.raw("""
+                DELETE FROM message_terms p USING message_search s, unnest(s.tokens) u
+                WHERE s.room_id = \(bind: roomID) AND p.seq = s.seq AND p.term = \(unsafeRaw: lexemeTerm)
+                """).run()
         }
+    }
+
+    /// A tsvector lexeme (16 hex digits) as its posting's signed 64-bit term.
+    static let lexemeTerm = "CAST(CAST('x' || u.lexeme AS BIT(64)) AS BIGINT)"
+
+    /// PostgreSQL positions stop at 16,383; later tokens are not indexed.
+    static let tsvectorTokenLimit = 16_000
+
+    /// `{1,-2,3}`: integers only, so nothing needs quoting.
+    static func arrayLiteral(_ values: [Int64]) -> String {
+        "{" + values.map(String.init).joined(separator: ",") + "}"
     }
 
     /// `tok:1 tok:2 …`: positions keep phrase adjacency. Cast, never parsed (`to_tsvector` would split hex
     /// tokens that look like numbers), like the query side.
     static func tsvectorLiteral(_ tokens: [String]) -> String {
-        tokens.prefix(16_000).enumerated().map { "\($1):\($0 + 1)" }.joined(separator: " ")
+        tokens.prefix(tsvectorTokenLimit).enumerated().map { "\($1):\($0 + 1)" }.joined(separator: " ")
     }
 
     public func search(
@@ -75,71 +113,35 @@ extension SQLStore: SearchIndex {
         // every candidate, so only the newest `rankWindow` matches are ranked. With filters every match is
         // joined to its message and ranked, because a window could hold none that pass them.
         let indexOnly = filters == SearchFilters()
-        let engine = backend.engine
-        if engine == .sqlite && indexOnly {
+        switch (backend.engine, indexOnly) {
+        case (.sqlite, true):
             return try await rankedInWindow(roomID: roomID, query: query, limit: limit, countLimit: countLimit, rankWindow: rankWindow)
+        case (.postgres, true):
+            return try await postgresRankedInWindow(roomID: roomID, query: query, limit: limit, countLimit: countLimit, rankWindow: rankWindow)
+        case (.postgres, false):
+            return try await postgresFilteredSearch(roomID: roomID, query: query, filter: conditions, limit: limit, countLimit: countLimit)
+        case (.sqlite, false):
+            break
         }
         let filter = conditions
         return try await backend.read { database in
-            let hitsQuery: SQLQueryString
-            let countQuery: SQLQueryString
-            switch (engine, indexOnly) {
-            case (.sqlite, false):
-                // CROSS JOIN keeps the full-text match as the outer loop: left to itself, SQLite (no
-                // statistics) planned the count by walking every message of the room and matching each
-                // (5.7 s at 200,000 messages).
-                hitsQuery = """
-                    SELECT m.id AS id, -bm25(message_search, 0.0, 1.0) AS score FROM message_search
-                    CROSS JOIN messages m ON m.rowid = message_search.rowid
-                    WHERE message_search MATCH \(bind: query.fts5) AND \(filter)
-                    ORDER BY score DESC, m.seq DESC LIMIT \(bind: limit)
-                    """
-                countQuery = """
-                    SELECT COUNT(*) AS total FROM (SELECT 1 FROM message_search CROSS JOIN messages m ON m.rowid = message_search.rowid
-                    WHERE message_search MATCH \(bind: query.fts5) AND \(filter) LIMIT \(bind: countLimit)) matches
-                    """
-            case (.postgres, true):
-                // Message ids are UUIDv7, so their order is the order of sending.
-                hitsQuery = """
-                    SELECT m.id AS id, c.score AS score FROM (
-                        SELECT message_id, CAST(ts_rank_cd(tokens, CAST(\(bind: query.tsquery) AS tsquery)) AS DOUBLE PRECISION) AS score
-                        FROM (
-                            SELECT s.message_id, s.tokens FROM message_search s
-                            WHERE s.room_id = \(bind: roomID) AND s.tokens @@ CAST(\(bind: query.tsquery) AS tsquery)
-                            ORDER BY s.message_id DESC LIMIT \(bind: rankWindow)
-                        ) candidates
-                        ORDER BY score DESC, message_id DESC LIMIT \(bind: limit)
-                    ) c
-                    JOIN messages m ON m.id = c.message_id
-                    WHERE \(filter)
-                    ORDER BY score DESC, m.seq DESC
-                    """
-                countQuery = """
-                    SELECT COUNT(*) AS total FROM (
-                        SELECT 1 FROM message_search s
-                        WHERE s.room_id = \(bind: roomID) AND s.tokens @@ CAST(\(bind: query.tsquery) AS tsquery) LIMIT \(bind: countLimit)
-                    ) matches
-                    """
-            case (.postgres, false), (.sqlite, true):
-                hitsQuery = """
-                    SELECT m.id AS id, CAST(ts_rank_cd(s.tokens, q.query) AS DOUBLE PRECISION) AS score
-                    FROM message_search s JOIN messages m ON m.id = s.message_id,
-                        (SELECT CAST(\(bind: query.tsquery) AS tsquery) AS query) q
-                    WHERE s.room_id = \(bind: roomID) AND s.tokens @@ q.query AND \(filter)
-                    ORDER BY score DESC, m.seq DESC LIMIT \(bind: limit)
-                    """
-                countQuery = """
-                    SELECT COUNT(*) AS total FROM (SELECT 1 FROM message_search s JOIN messages m ON m.id = s.message_id
-                    WHERE s.room_id = \(bind: roomID) AND s.tokens @@ CAST(\(bind: query.tsquery) AS tsquery) AND \(filter)
-                    LIMIT \(bind: countLimit)) matches
-                    """
-            }
-            let hits = try await database.raw(hitsQuery).all().map { row in
+            // CROSS JOIN keeps the full-text match as the outer loop: left to itself, SQLite (no statistics)
+            // planned the count by walking every message of the room and matching each (5.7 s at 200,000
+            // messages).
+            let hits = try await database.raw("""
+                SELECT m.id AS id, -bm25(message_search, 0.0, 1.0) AS score FROM message_search
+                CROSS JOIN messages m ON m.rowid = message_search.rowid
+                WHERE message_search MATCH \(bind: query.fts5) AND \(filter)
+                ORDER BY score DESC, m.seq DESC LIMIT \(bind: limit)
+                """).all().map { row in
                 SearchHit(messageID: try row.string("id"), score: try row.double("score"))
             }
-            // Fewer hits than asked for is the whole answer only when every match was a candidate.
-            let complete = hits.count < limit && !indexOnly
-            let total = complete ? hits.count : (try await database.raw(countQuery).first()?.int("total") ?? hits.count)
+            // Fewer hits than asked for is the whole answer: every match was a candidate.
+            if hits.count < limit { return (hits, hits.count) }
+            let total = try await database.raw("""
+                SELECT COUNT(*) AS total FROM (SELECT 1 FROM message_search CROSS JOIN messages m ON m.rowid = message_search.rowid
+                WHERE message_search MATCH \(bind: query.fts5) AND \(filter) LIMIT \(bind: countLimit)) matches
+                """).first()?.int("total") ?? hits.count
             return (hits, total)
         }
     }
