@@ -248,6 +248,33 @@ struct MembershipTests {
             }
         }
     }
+
+    @Test("a removed member's next message is refused, and a new display name shows on the next message", arguments: TestEngine.available)
+    func sendAccessDoesNotOutliveMembership(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
+            let owner = try await server.register("owner")
+            let alice = try await server.register("alice")
+            let room = try await server.createRoom(owner, encrypted: false)
+            try await server.addMember(alice, to: room, by: owner)
+            // A first message, so that the server has granted (and may remember) alice's access.
+            try await server.post(["text": "before"], to: room, by: alice)
+            let renamed = try await server.request(.PUT, "/users/me", json: ["display_name": "Alice Renamed"], token: alice.accessToken)
+            #expect(renamed.status == 200)
+            let second = try await server.post(["text": "renamed"], to: room, by: alice)
+            #expect(second["display_name"].stringValue == "Alice Renamed")
+
+            let removed = try await server.request(.DELETE, "/chatrooms/\(room)/members/\(alice.id)", token: owner.accessToken)
+            #expect(removed.status == 200)
+            let refused = try await server.request(.POST, "/chatrooms/\(room)/messages", json: ["content": ["text": "after"]], token: alice.accessToken)
+            #expect(refused.status == 403 && refused.errorCode == "CHATROOM_ACCESS_DENIED")
+            let socket = try await TestSocket.connect(server, token: alice.accessToken)
+            socket.send("send_message", ["chatroom_id": .string(room), "content": ["text": "after, live"]], requestID: "r1")
+            let answer = try await socket.next()
+            #expect(answer["event"].stringValue == "error" && answer["data"]["code"].stringValue == "CHATROOM_ACCESS_DENIED")
+            let texts = try await server.storedMessages(room).filter { $0.type == "text" }.count
+            #expect(texts == 2)
+        }
+    }
 }
 
 @Suite("Chatrooms: capacity under concurrent joins")

@@ -52,9 +52,15 @@ public struct FileService: Sendable {
     let blobs: any BlobStore
     let keyRing: KeyRing
     let publicBaseURL: String
+    /// Told about avatar changes, so that new messages carry the new profile.
+    let sendAccess: SendAccessCache?
     let logger: Logger
 
-    public init(files: any FileStore, messages: any MessageStore, blobs: any BlobStore, keyRing: KeyRing, publicBaseURL: String, logger: Logger) {
+    public init(
+        files: any FileStore, messages: any MessageStore, blobs: any BlobStore, keyRing: KeyRing, publicBaseURL: String,
+        sendAccess: SendAccessCache? = nil, logger: Logger
+    ) {
+        self.sendAccess = sendAccess
         self.files = files
         self.messages = messages
         self.blobs = blobs
@@ -134,6 +140,7 @@ public struct FileService: Sendable {
             await blobs.delete(keys: [record.storageKey])
             throw error
         }
+        sendAccess?.forget(user: identity.userID)
         if let replaced { await blobs.delete(keys: [replaced]) }
         return url
     }

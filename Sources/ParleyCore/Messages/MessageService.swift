@@ -81,12 +81,14 @@ public struct MessageService: Sendable {
     let broker: any Broker
     let blobs: any BlobStore
     let attachments: any AttachmentSource
+    let accessCache: SendAccessCache
     let logger: Logger
 
     public init(
         store: any MessageStore, users: any UserStore, writer: MessageWriter, keyRing: KeyRing, broker: any Broker,
-        blobs: any BlobStore, attachments: any AttachmentSource, logger: Logger
+        blobs: any BlobStore, attachments: any AttachmentSource, accessCache: SendAccessCache = SendAccessCache(), logger: Logger
     ) {
+        self.accessCache = accessCache
         self.store = store
         self.users = users
         self.writer = writer
@@ -183,7 +185,11 @@ public struct MessageService: Sendable {
         case .duplicate(let earlier):
             return SendResult(message: try await render([earlier]).first!, duplicate: true)
         case .roomGone:
+            accessCache.forget(room: prepared.message.roomID)
             throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
+        case .notMember:
+            accessCache.forget(room: prepared.message.roomID, user: prepared.message.userID)
+            throw ParleyError.forbidden(.chatroomAccessDenied, "You are not a member of this chatroom")
         }
     }
 
@@ -339,15 +345,20 @@ public struct MessageService: Sendable {
         return try await codec.keyRing.searchHasher(roomID: room.id).tokens(for: text)
     }
 
-    /// `access(_:_:.send)` and the author's public profile from one read.
+    /// `access(_:_:.send)` and the author's public profile from one read, or from `accessCache` (the
+    /// membership it vouched for is checked again when the message is stored).
     private func sendAccess(_ roomID: String, _ identity: Identity) async throws -> (Room, PublicUserView) {
-        guard let id = Identifiers.normalizedUUID(roomID), let (room, membership, author) = try await store.sendAccess(roomID: id, userID: identity.userID) else {
+        guard let id = Identifiers.normalizedUUID(roomID) else { throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found") }
+        if let cached = accessCache.lookup(room: id, user: identity.userID) { return cached }
+        guard let (room, membership, author) = try await store.sendAccess(roomID: id, userID: identity.userID) else {
             throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
         }
         try RoomPolicy.authorize(.send, role: membership?.role, in: room)
         guard membership != nil else { throw ParleyError.forbidden(.chatroomAccessDenied, "You are not a member of this chatroom") }
         guard let author else { throw ParleyError.notFound(.authUserNotFound, "User account not found") }
-        return (room, PublicUserView(author))
+        let profile = PublicUserView(author)
+        accessCache.remember(room, author: profile, user: identity.userID)
+        return (room, profile)
     }
 
     func access(_ roomID: String, _ identity: Identity, _ action: RoomAction) async throws -> (Room, Membership) {

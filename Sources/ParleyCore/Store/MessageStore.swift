@@ -5,6 +5,8 @@ public enum InsertOutcome: Sendable, Equatable {
     case duplicate(StoredMessage)
     /// The room was deleted before the message could be stored.
     case roomGone
+    /// The sender is no longer a member of the room.
+    case notMember
 }
 
 /// A room's counters after a batch advanced it (for automatic summaries).

@@ -2,10 +2,13 @@
 public struct UserService: Sendable {
     private let users: any UserStore
     private let files: FileService?
+    /// Told about profile changes, so that new messages carry the new profile.
+    private let sendAccess: SendAccessCache?
 
-    public init(users: any UserStore, files: FileService? = nil) {
+    public init(users: any UserStore, files: FileService? = nil, sendAccess: SendAccessCache? = nil) {
         self.users = users
         self.files = files
+        self.sendAccess = sendAccess
     }
 
     public func profile(of identity: Identity) async throws -> User {
@@ -49,6 +52,7 @@ public struct UserService: Sendable {
         guard let updated = try await users.updateProfile(userID: identity.userID, changes: changes, at: .now()) else {
             throw ParleyError.notFound(.authUserNotFound, "User account not found")
         }
+        sendAccess?.forget(user: identity.userID)
         return updated
     }
 }

@@ -42,10 +42,12 @@ public final class ParleyServer: Sendable {
         self.metrics = metrics
         self.routeTable = RouteTable()
         self.auth = auth
+        let sendAccess = SendAccessCache()
         let files = FileService(
-            files: store, messages: store, blobs: blobs, keyRing: keyRing, publicBaseURL: configuration.publicBaseURL, logger: logger)
+            files: store, messages: store, blobs: blobs, keyRing: keyRing, publicBaseURL: configuration.publicBaseURL,
+            sendAccess: sendAccess, logger: logger)
         self.files = files
-        self.users = UserService(users: store, files: files)
+        self.users = UserService(users: store, files: files, sendAccess: sendAccess)
         self.keyRing = keyRing
         self.blobs = blobs
         self.logger = logger
@@ -68,7 +70,8 @@ public final class ParleyServer: Sendable {
         let writer = MessageWriter(store: store, logger: logger)
         self.writer = writer
         let messages = MessageService(
-            store: store, users: store, writer: writer, keyRing: keyRing, broker: broker, blobs: blobs, attachments: store, logger: logger)
+            store: store, users: store, writer: writer, keyRing: keyRing, broker: broker, blobs: blobs, attachments: store,
+            accessCache: sendAccess, logger: logger)
         self.messages = messages
         var provider: (any SummaryProvider)?
         if let base = configuration.llmBaseURL, let model = configuration.llmModel {

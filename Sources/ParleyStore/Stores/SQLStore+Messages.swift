@@ -43,7 +43,24 @@ extension SQLStore: MessageStore {
             let indicesByRoom = Dictionary(grouping: batch.indices, by: { batch[$0].roomID })
             // Rooms in a fixed order, so that two writers locking several rooms never wait on each other in a cycle.
             for roomID in indicesByRoom.keys.sorted() {
-                let indices = indicesByRoom[roomID]!
+                // Membership is decided here, in the transaction that stores: a sender removed after their
+                // access was checked (or cached) is refused, not stored. System messages have no sender to check.
+                let senders = Array(Set(indicesByRoom[roomID]!.filter { batch[$0].type != .system }.map { batch[$0].userID }))
+                var members: Set<String> = []
+                if !senders.isEmpty {
+                    members = Set(try await database.raw("""
+                        SELECT user_id FROM memberships WHERE room_id = \(bind: roomID) AND user_id IN (\(binds: senders))
+                        """).all().map { try $0.string("user_id") })
+                }
+                var indices: [Int] = []
+                for index in indicesByRoom[roomID]! {
+                    if batch[index].type == .system || members.contains(batch[index].userID) {
+                        indices.append(index)
+                    } else {
+                        outcomes[index] = .notMember
+                    }
+                }
+                guard !indices.isEmpty else { continue }
                 var earlier: [String: StoredMessage] = [:]
                 let keyed = indices.filter { batch[$0].clientID != nil }
                 if !keyed.isEmpty {
