@@ -1,5 +1,5 @@
 import ParleyCore
-import ParleyStore
+@testable import ParleyStore
 import ParleyTestSupport
 import Testing
 
@@ -22,6 +22,12 @@ struct SearchIndexStoreTests {
             id: Identifiers.uuid(), name: "search", description: nil, ownerID: alice.id, isPrivate: false, maxMembers: 10,
             memberCount: 1, encryptionEnabled: false, autoSummaryEnabled: false, summaryThreshold: 100, createdAt: now, updatedAt: now)
         try await store.createRoom(room, owner: Membership(roomID: room.id, userID: alice.id, role: .owner, joinedAt: now), key: nil)
+        // Bob writes too, and the store stores members' messages only.
+        try await store.backend.transaction { db in
+            try await db.raw("""
+                INSERT INTO memberships (room_id, user_id, role, joined_at) VALUES (\(bind: room.id), \(bind: bob.id), 'member', \(bind: now.milliseconds))
+                """).run()
+        }
         var ids: [String] = []
         var batch: [NewMessage] = []
         for index in 0..<count {
@@ -137,6 +143,37 @@ struct SearchIndexStoreTests {
                 }
                 #expect(left == 0)
             }
+        }
+    }
+
+    @Test("PostgreSQL: postings rebuilt from the stored vectors are exactly the postings written")
+    func postingsAgree() async throws {
+        guard TestEngine.available.contains(.postgres) else { return }
+        try await withStore(.postgres) { store, _ in
+            let (room, ids, _) = try await fill(store, count: 12)
+            // Phrases of several words and repeated words, so that bigrams and gaps are exercised.
+            let words = ["00000000000000a1", "00000000000000a2", "00000000000000a3"]
+            _ = try await store.edit(
+                messageID: ids[0], roomID: room, content: "{}", keyVersion: nil,
+                searchTokens: SearchTokens(room: "rroom", terms: words + words + [Self.t]), at: .now())
+            let difference = try await store.backend.read { db in
+                try await db.raw("""
+                    SELECT COUNT(*) AS n FROM (
+                        (SELECT term, seq FROM message_terms EXCEPT SELECT term, seq FROM (\(PostingTerms.sqlPostings(where: "TRUE"))) a)
+                        UNION ALL
+                        (SELECT term, seq FROM (\(PostingTerms.sqlPostings(where: "TRUE"))) b EXCEPT SELECT term, seq FROM message_terms)
+                    ) d
+                    """).first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(difference == 0)
+            let written = try await store.backend.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM message_terms").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect((written ?? 0) > 12 * 3)
+            let phrase = try await store.search(
+                roomID: room, query: HashedQuery(room: "rroom", required: [words], excluded: []), filters: SearchFilters(),
+                limit: 10, countLimit: 100, rankWindow: 100)
+            #expect(phrase.hits.map(\.messageID) == [ids[0]])
         }
     }
 }

@@ -1,6 +1,6 @@
 extension Migration {
-    /// PostgreSQL search by posting lists: `message_terms` holds one (token, seq) row per distinct token of a
-    /// message, and its B-tree gives a token's matches newest first and counts them from the index alone.
+    /// PostgreSQL search by posting lists: `message_terms` holds one (term, seq) row per distinct token of a
+    /// message and per distinct pair of adjacent tokens (`PostingTerms`), and its B-tree gives a token's matches newest first and counts them from the index alone.
     /// The GIN index it replaces returned matches in no order, so ranking the newest matches of a word in
     /// 1 % of a large room read every match (docs/BENCHMARKS.md, search). `message_search` keeps each
     /// message's tsvector, now found by (room, seq), to check phrases and exclusions and to rank.
@@ -19,8 +19,7 @@ extension Migration {
             // a row, and every candidate is checked against its room's tsvector before it is returned.
             "CREATE TABLE message_terms (term BIGINT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (term, seq))",
             """
-            INSERT INTO message_terms (term, seq)
-            SELECT CAST(CAST('x' || u.lexeme AS BIT(64)) AS BIGINT), s.seq FROM message_search s, unnest(s.tokens) u
+            INSERT INTO message_terms (term, seq) SELECT term, seq FROM (\(PostingTerms.sqlPostings(whereText: "TRUE"))) postings
             ON CONFLICT DO NOTHING
             """,
         ]

@@ -1,38 +1,55 @@
 import ParleyCore
 import SQLKit
 
-/// PostgreSQL search over `message_terms` (token, seq) posting lists and the messages' tsvectors.
+/// PostgreSQL search over `message_terms` posting lists (`PostingTerms`) and the messages' tsvectors.
 ///
-/// Candidates are read newest first from the posting list of the query's rarest token; the other words
-/// are index probes on the same B-tree, and only candidates that pass them are fetched from
-/// `message_search` and checked against the whole query (phrases, exclusions). Counts come from the
-/// B-tree alone wherever the query has no phrase.
+/// Candidates are read newest first from the posting list of the query's rarest term, merged with the
+/// other terms' lists on the same B-tree; only candidates that pass them are fetched from `message_search`
+/// and checked against the whole query. A two-word phrase is one posting list (its bigram); longer phrases
+/// are the bigrams of their neighbours, checked against the tsvector for order.
 extension SQLStore {
-    /// The query's tokens as posting terms, and what a candidate must satisfy beyond them.
+    /// The query as posting terms, and what a candidate must satisfy beyond them.
     struct PostingPlan {
-        /// Each required clause's terms (one for a word, several for a phrase).
-        let clauses: [[Int64]]
-        /// Excluded single words, checked on the B-tree; excluded phrases are left to the tsvector check.
-        let excludedWords: [Int64]
-        /// Whether the tsvector check can reject what the postings let through (phrases).
-        let hasPhrase: Bool
+        /// Each required clause's word tokens (for ranking) and posting terms (for finding): a word is its
+        /// token, a phrase the bigrams of its neighbouring words.
+        let clauses: [(tokens: [UInt64], terms: [Int64])]
+        /// Excluded words and two-word phrases, checked on the B-tree; longer excluded phrases are left to
+        /// the tsvector check.
+        let excludedTerms: [Int64]
+        /// Whether postings can let through what the tsvector check would reject (phrases of three or more
+        /// words, in or out).
+        let needsRecheck: Bool
         let tsquery: String
 
         /// Nil when a token is not one of ours (nothing can match it).
         init?(_ query: HashedQuery) {
-            var clauses: [[Int64]] = []
+            func numbers(_ clause: [String]) -> [UInt64]? {
+                let numbers = clause.compactMap(WindowRanker.number)
+                return numbers.count == clause.count && !numbers.isEmpty ? numbers : nil
+            }
+            func terms(_ tokens: [UInt64]) -> [Int64] {
+                guard tokens.count > 1 else { return tokens.map { Int64(bitPattern: $0) } }
+                return zip(tokens, tokens.dropFirst()).map { Int64(bitPattern: PostingTerms.bigram($0, $1)) }
+            }
+            var clauses: [(tokens: [UInt64], terms: [Int64])] = []
             for clause in query.required {
-                let terms = clause.compactMap(WindowRanker.number).map { Int64(bitPattern: $0) }
-                guard terms.count == clause.count else { return nil }
-                clauses.append(terms)
+                guard let tokens = numbers(clause) else { return nil }
+                clauses.append((tokens, terms(tokens)))
             }
             self.clauses = clauses
-            excludedWords = query.excluded.filter { $0.count == 1 }.compactMap { WindowRanker.number($0[0]) }.map { Int64(bitPattern: $0) }
-            hasPhrase = query.required.contains { $0.count > 1 } || query.excluded.contains { $0.count > 1 }
+            var excluded: [Int64] = []
+            for clause in query.excluded where clause.count <= 2 {
+                if let tokens = numbers(clause) { excluded += terms(tokens) }
+            }
+            excludedTerms = excluded
+            needsRecheck = query.required.contains { $0.count > 2 } || query.excluded.contains { $0.count > 2 }
             tsquery = query.tsquery
         }
 
-        var terms: [Int64] { Array(Set(clauses.flatMap { $0 })).sorted() }
+        var terms: [Int64] { Array(Set(clauses.flatMap(\.terms))).sorted() }
+
+        /// A term both required and excluded: nothing can match.
+        var contradicts: Bool { !Set(terms).isDisjoint(with: excludedTerms) }
     }
 
     /// How many postings each term has, counted up to `limit` (index-only scans), in one round trip.
@@ -57,17 +74,30 @@ extension SQLStore {
                 FROM message_search s WHERE s.room_id = \(bind: roomID) AND s.tokens @@ CAST(\(bind: plan.tsquery) AS tsquery)
                 """, "s.seq")
         }
+        // The other words as joins on the same B-tree: under `newestFirstPlanning` they become merge joins
+        // of posting lists read newest first, which stop as soon as the LIMIT is met.
         var query: SQLQueryString = "FROM message_terms p"
+        for (offset, term) in plan.terms.filter({ $0 != driver }).enumerated() {
+            query += " JOIN message_terms \(unsafeRaw: "o\(offset)") ON \(unsafeRaw: "o\(offset)").term = \(bind: term) AND \(unsafeRaw: "o\(offset)").seq = p.seq"
+        }
         if recheck { query += " JOIN message_search s ON s.room_id = \(bind: roomID) AND s.seq = p.seq" }
         query += " WHERE p.term = \(bind: driver)"
-        for term in plan.terms where term != driver {
-            query += " AND EXISTS (SELECT 1 FROM message_terms o WHERE o.term = \(bind: term) AND o.seq = p.seq)"
-        }
-        for term in plan.excludedWords {
+        for term in plan.excludedTerms {
             query += " AND NOT EXISTS (SELECT 1 FROM message_terms x WHERE x.term = \(bind: term) AND x.seq = p.seq)"
         }
         if recheck { query += " AND s.tokens @@ CAST(\(bind: plan.tsquery) AS tsquery)" }
         return (query, "p.seq")
+    }
+
+    /// For the rest of the transaction, plans that read posting lists in order. PostgreSQL estimates the
+    /// matches of several words as if the words were independent, far too few for common words that occur
+    /// together, and then joined whole posting lists by hash and sorted them: 260 ms for three common words
+    /// in a room of 1,000,000 messages, against 14 ms for merge joins of the lists read newest first.
+    static func newestFirstPlanning(_ database: any SQLDatabase) async throws {
+        try await database.raw("""
+            SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_sort', 'off', true),
+                set_config('max_parallel_workers_per_gather', '0', true)
+            """).run()
     }
 
     /// Without filters: the newest `rankWindow` matches, scored by `WindowRanker` (the same BM25 as on
@@ -75,8 +105,9 @@ extension SQLStore {
     func postgresRankedInWindow(
         roomID: String, query: HashedQuery, limit: Int, countLimit: Int, rankWindow: Int
     ) async throws -> (hits: [SearchHit], total: Int) {
-        guard let plan = PostingPlan(query) else { return ([], 0) }
-        return try await backend.read { database in
+        guard let plan = PostingPlan(query), !plan.contradicts else { return ([], 0) }
+        return try await backend.transaction { database in
+            try await Self.newestFirstPlanning(database)
             let counts = try await postingCounts(plan.terms, limit: countLimit, in: database)
             let driver = plan.terms.min { counts[$0, default: 0] < counts[$1, default: 0] }
             if let driver, counts[driver, default: 0] == 0 { return ([], 0) }
@@ -93,32 +124,44 @@ extension SQLStore {
                 candidates.append(WindowRanker.Candidate(id: seq, tokens: TSVectorText.tokens(try row.string("tokens"))))
             }
             guard !candidates.isEmpty else { return ([], 0) }
+            let roomSize = try await database.raw("SELECT last_seq FROM rooms WHERE id = \(bind: roomID)").first()?.int("last_seq") ?? 0
             let total: Int
             if candidates.count < rankWindow {
                 total = candidates.count
-            } else if plan.clauses.count == 1, plan.clauses[0].count == 1, query.excluded.isEmpty, let driver {
+            } else if plan.terms.count == 1, plan.excludedTerms.isEmpty, !plan.needsRecheck, let driver {
+                // One word or one two-word phrase: its posting list is the answer, counted exactly.
                 total = counts[driver, default: 0]
             } else {
-                let counted = postingMatches(roomID: roomID, plan: plan, driver: driver, recheck: plan.hasPhrase || driver == nil)
-                total = try await database.raw("""
-                    SELECT COUNT(*) AS total FROM (SELECT 1 \(counted.from) LIMIT \(bind: countLimit)) matches
-                    """).first()?.int("total") ?? candidates.count
+                total = Self.estimatedTotal(
+                    found: candidates.count, oldestSeq: candidates.map(\.id).min() ?? 1, roomSize: roomSize,
+                    bound: min(countLimit, driver.map { counts[$0, default: 0] } ?? countLimit))
             }
-            // A phrase's frequency is bounded by its rarest word's; that bound stands in for it.
-            let clauses = plan.clauses.map { terms in
-                (tokens: terms.map { UInt64(bitPattern: $0) }, documentFrequency: terms.map { counts[$0, default: 0] }.min() ?? 0)
+            // A clause's frequency: its own posting count for a word or two-word phrase, the rarest bigram's
+            // (an upper bound) for a longer phrase.
+            let clauses = plan.clauses.map { clause in
+                (tokens: clause.tokens, documentFrequency: clause.terms.map { counts[$0, default: 0] }.min() ?? 0)
             }
-            let roomSize = try await database.raw("SELECT last_seq FROM rooms WHERE id = \(bind: roomID)").first()?.int("last_seq") ?? 0
             let best = WindowRanker(clauses: clauses, collectionSize: max(roomSize, total)).best(candidates, limit: limit)
             return (best.compactMap { entry in idBySeq[entry.id].map { SearchHit(messageID: $0, score: entry.score) } }, total)
         }
+    }
+
+    /// Matches of several terms beyond the window, estimated instead of counted: the window's matches,
+    /// spread as densely over the whole room as over the newest messages they came from. Counting them
+    /// exactly meant merging posting lists of common words up to 10,000 matches (40–400 ms in a room of
+    /// 1,000,000 messages). Never below what was found, never above `bound` (the count limit, or the
+    /// rarest term's own count).
+    static func estimatedTotal(found: Int, oldestSeq: Int64, roomSize: Int, bound: Int) -> Int {
+        let span = max(Int64(roomSize) - oldestSeq + 1, 1)
+        let estimate = Double(found) * Double(max(roomSize, 1)) / Double(span)
+        return max(found, min(bound, Int(estimate.rounded())))
     }
 
     /// With filters: every match that passes them is joined to its message and ranked by `ts_rank_cd`.
     func postgresFilteredSearch(
         roomID: String, query: HashedQuery, filter: SQLQueryString, limit: Int, countLimit: Int
     ) async throws -> (hits: [SearchHit], total: Int) {
-        guard let plan = PostingPlan(query) else { return ([], 0) }
+        guard let plan = PostingPlan(query), !plan.contradicts else { return ([], 0) }
         return try await backend.read { database in
             let counts = try await postingCounts(plan.terms, limit: countLimit, in: database)
             let driver = plan.terms.min { counts[$0, default: 0] < counts[$1, default: 0] }

@@ -23,6 +23,7 @@ extension SQLStore: SearchIndex {
             query.appendLiteral(") AS v JOIN messages m ON m.id = v.column1")
             try await database.raw(query).run()
         case .postgres:
+            let kept = entries.map { PostingTerms.kept($0.tokens.terms.compactMap(WindowRanker.number)) }
             var query: SQLQueryString = "INSERT INTO message_search (message_id, room_id, seq, tokens) VALUES "
             for (offset, entry) in entries.enumerated() {
                 if offset > 0 { query.appendLiteral(", ") }
@@ -33,15 +34,15 @@ extension SQLStore: SearchIndex {
                 query.appendLiteral(", ")
                 query.appendInterpolation(bind: entry.seq)
                 query.appendLiteral(", CAST(")
-                query.appendInterpolation(bind: tsvectorLiteral(entry.tokens.terms))
+                query.appendInterpolation(bind: PostingTerms.tsvectorLiteral(kept[offset]))
                 query.appendLiteral(" AS tsvector))")
             }
             try await database.raw(query).run()
             // Postings go as two array literals, however many there are: two binds, one short statement.
             var terms: [Int64] = []
             var seqs: [Int64] = []
-            for entry in entries {
-                for term in Set(entry.tokens.terms.prefix(tsvectorTokenLimit).compactMap(WindowRanker.number)) {
+            for (offset, entry) in entries.enumerated() {
+                for term in PostingTerms.terms(kept[offset]) {
                     terms.append(Int64(bitPattern: term))
                     seqs.append(entry.seq)
                 }
@@ -61,8 +62,8 @@ extension SQLStore: SearchIndex {
             try await database.raw("DELETE FROM message_search WHERE rowid = (SELECT rowid FROM messages WHERE id = \(bind: messageID))").run()
         case .postgres:
             try await database.raw("""
-                DELETE FROM message_terms p USING message_search s, unnest(s.tokens) u
-                WHERE s.message_id = \(bind: messageID) AND p.seq = s.seq AND p.term = \(unsafeRaw: lexemeTerm)
+                DELETE FROM message_terms p USING (\(PostingTerms.sqlPostings(where: "s.message_id = \(bind: messageID)"))) old
+                WHERE p.term = old.term AND p.seq = old.seq
                 """).run()
             try await database.raw("DELETE FROM message_search WHERE message_id = \(bind: messageID)").run()
         }
@@ -76,27 +77,15 @@ extension SQLStore: SearchIndex {
             try await database.raw("DELETE FROM message_search WHERE rowid IN (SELECT rowid FROM messages WHERE room_id = \(bind: roomID))").run()
         case .postgres:
             try await database.raw("""
-                DELETE FROM message_terms p USING message_search s, unnest(s.tokens) u
-                WHERE s.room_id = \(bind: roomID) AND p.seq = s.seq AND p.term = \(unsafeRaw: lexemeTerm)
+                DELETE FROM message_terms p USING (\(PostingTerms.sqlPostings(where: "s.room_id = \(bind: roomID)"))) old
+                WHERE p.term = old.term AND p.seq = old.seq
                 """).run()
         }
     }
 
-    /// A tsvector lexeme (16 hex digits) as its posting's signed 64-bit term.
-    static let lexemeTerm = "CAST(CAST('x' || u.lexeme AS BIT(64)) AS BIGINT)"
-
-    /// PostgreSQL positions stop at 16,383; later tokens are not indexed.
-    static let tsvectorTokenLimit = 16_000
-
     /// `{1,-2,3}`: integers only, so nothing needs quoting.
     static func arrayLiteral(_ values: [Int64]) -> String {
         "{" + values.map(String.init).joined(separator: ",") + "}"
-    }
-
-    /// `tok:1 tok:2 …`: positions keep phrase adjacency. Cast, never parsed (`to_tsvector` would split hex
-    /// tokens that look like numbers), like the query side.
-    static func tsvectorLiteral(_ tokens: [String]) -> String {
-        tokens.prefix(tsvectorTokenLimit).enumerated().map { "\($1):\($0 + 1)" }.joined(separator: " ")
     }
 
     public func search(
