@@ -92,11 +92,12 @@ extension SQLStore {
     /// For the rest of the transaction, plans that read posting lists in order. PostgreSQL estimates the
     /// matches of several words as if the words were independent, far too few for common words that occur
     /// together, and then joined whole posting lists by hash and sorted them: 260 ms for three common words
-    /// in a room of 1,000,000 messages, against 14 ms for merge joins of the lists read newest first.
+    /// in a room of 1,000,000 messages, against 14 ms for merge joins of the lists read newest first. JIT
+    /// compilation (triggered by those inflated costs) added 5-7 ms to queries that run in 20.
     static func newestFirstPlanning(_ database: any SQLDatabase) async throws {
         try await database.raw("""
             SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_sort', 'off', true),
-                set_config('max_parallel_workers_per_gather', '0', true)
+                set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)
             """).run()
     }
 
@@ -111,17 +112,24 @@ extension SQLStore {
             let counts = try await postingCounts(plan.terms, limit: countLimit, in: database)
             let driver = plan.terms.min { counts[$0, default: 0] < counts[$1, default: 0] }
             if let driver, counts[driver, default: 0] == 0 { return ([], 0) }
-            let matches = postingMatches(roomID: roomID, plan: plan, driver: driver, recheck: true)
-            let rows = try await database.raw("""
-                SELECT s.seq AS seq, s.message_id AS id, CAST(s.tokens AS TEXT) AS tokens \(matches.from)
-                ORDER BY \(unsafeRaw: matches.order) DESC LIMIT \(bind: rankWindow)
-                """).all()
             var candidates: [WindowRanker.Candidate] = []
             var idBySeq: [Int64: String] = [:]
-            for row in rows {
-                let seq = try row.int64("seq")
-                idBySeq[seq] = try row.string("id")
-                candidates.append(WindowRanker.Candidate(id: seq, tokens: TSVectorText.tokens(try row.string("tokens"))))
+            if let driver {
+                for match in try await newestMatches(roomID: roomID, plan: plan, driver: driver, window: rankWindow, in: database) {
+                    idBySeq[match.seq] = match.id
+                    candidates.append(WindowRanker.Candidate(id: match.seq, tokens: TSVectorText.tokens(match.tokens)))
+                }
+            } else {
+                let matches = postingMatches(roomID: roomID, plan: plan, driver: nil, recheck: true)
+                let rows = try await database.raw("""
+                    SELECT s.seq AS seq, s.message_id AS id, CAST(s.tokens AS TEXT) AS tokens \(matches.from)
+                    ORDER BY \(unsafeRaw: matches.order) DESC LIMIT \(bind: rankWindow)
+                    """).all()
+                for row in rows {
+                    let seq = try row.int64("seq")
+                    idBySeq[seq] = try row.string("id")
+                    candidates.append(WindowRanker.Candidate(id: seq, tokens: TSVectorText.tokens(try row.string("tokens"))))
+                }
             }
             guard !candidates.isEmpty else { return ([], 0) }
             let roomSize = try await database.raw("SELECT last_seq FROM rooms WHERE id = \(bind: roomID)").first()?.int("last_seq") ?? 0
@@ -144,6 +152,49 @@ extension SQLStore {
             let best = WindowRanker(clauses: clauses, collectionSize: max(roomSize, total)).best(candidates, limit: limit)
             return (best.compactMap { entry in idBySeq[entry.id].map { SearchHit(messageID: $0, score: entry.score) } }, total)
         }
+    }
+
+    /// The newest `window` matches of a query with words, as (seq, message id, tokens).
+    ///
+    /// The posting lists alone pick the candidates, in a subquery whose LIMIT keeps PostgreSQL from
+    /// planning around it (left free, it sometimes walked the room's tsvectors newest first and tested
+    /// each, 230,000 of them for three common words); only then are candidates fetched and checked against
+    /// the whole query. Postings are exact for words and two-word phrases, so the check rejects something
+    /// only for longer phrases; the next batch then continues below the oldest candidate.
+    func newestMatches(
+        roomID: String, plan: PostingPlan, driver: Int64, window: Int, in database: any SQLDatabase
+    ) async throws -> [(seq: Int64, id: String, tokens: String)] {
+        var found: [(seq: Int64, id: String, tokens: String)] = []
+        var below = Int64.max
+        while found.count < window {
+            let wanted = window - found.count
+            var inner: SQLQueryString = "SELECT p.seq FROM message_terms p"
+            for (offset, term) in plan.terms.filter({ $0 != driver }).enumerated() {
+                let alias = "o\(offset)"
+                inner += " JOIN message_terms \(unsafeRaw: alias) ON \(unsafeRaw: alias).term = \(bind: term) AND \(unsafeRaw: alias).seq = p.seq"
+            }
+            inner += " WHERE p.term = \(bind: driver) AND p.seq < \(bind: below)"
+            for term in plan.excludedTerms {
+                inner += " AND NOT EXISTS (SELECT 1 FROM message_terms x WHERE x.term = \(bind: term) AND x.seq = p.seq)"
+            }
+            inner += " ORDER BY p.seq DESC LIMIT \(bind: wanted)"
+            let rows = try await database.raw("""
+                SELECT c.seq AS seq, s.message_id AS id,
+                    CASE WHEN s.tokens @@ CAST(\(bind: plan.tsquery) AS tsquery) THEN CAST(s.tokens AS TEXT) END AS tokens
+                FROM (\(inner)) c LEFT JOIN message_search s ON s.room_id = \(bind: roomID) AND s.seq = c.seq
+                ORDER BY c.seq DESC
+                """).all()
+            for row in rows {
+                let seq = try row.int64("seq")
+                below = min(below, seq)
+                // No tokens: the check failed, or the posting belongs to another room's colliding token.
+                if let id = try row.optionalString("id"), let tokens = try row.optionalString("tokens") {
+                    found.append((seq, id, tokens))
+                }
+            }
+            if rows.count < wanted { break }
+        }
+        return found
     }
 
     /// Matches of several terms beyond the window, estimated instead of counted: the window's matches,
