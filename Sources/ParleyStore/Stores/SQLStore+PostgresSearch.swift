@@ -107,18 +107,18 @@ extension SQLStore {
         roomID: String, query: HashedQuery, limit: Int, countLimit: Int, rankWindow: Int
     ) async throws -> (hits: [SearchHit], total: Int) {
         guard let plan = PostingPlan(query), !plan.contradicts else { return ([], 0) }
-        return try await backend.transaction { database in
+        // The planner orders the joins of posting lists itself, so candidates do not wait for the counts:
+        // both run at once, on two connections.
+        let terms = plan.terms
+        async let countsResult = backend.read { database in
+            try await self.postingCounts(terms, limit: countLimit, in: database)
+        }
+        var (candidates, idBySeq, roomSize) = try await backend.transaction { database in
             try await Self.newestFirstPlanning(database)
-            let counts = try await postingCounts(plan.terms, limit: countLimit, in: database)
-            let driver = plan.terms.min { counts[$0, default: 0] < counts[$1, default: 0] }
-            if let driver, counts[driver, default: 0] == 0 { return ([], 0) }
             var candidates: [WindowRanker.Candidate] = []
             var idBySeq: [Int64: String] = [:]
-            if let driver {
-                for match in try await newestMatches(roomID: roomID, plan: plan, driver: driver, window: rankWindow, in: database) {
-                    idBySeq[match.seq] = match.id
-                    candidates.append(WindowRanker.Candidate(id: match.seq, tokens: TSVectorText.tokens(match.tokens)))
-                }
+            if let first = terms.first {
+                candidates = try await newestMatches(roomID: roomID, plan: plan, driver: first, window: rankWindow, in: database)
             } else {
                 let matches = postingMatches(roomID: roomID, plan: plan, driver: nil, recheck: true)
                 let rows = try await database.raw("""
@@ -131,30 +131,40 @@ extension SQLStore {
                     candidates.append(WindowRanker.Candidate(id: seq, tokens: TSVectorText.tokens(try row.string("tokens"))))
                 }
             }
-            guard !candidates.isEmpty else { return ([], 0) }
             let roomSize = try await database.raw("SELECT last_seq FROM rooms WHERE id = \(bind: roomID)").first()?.int("last_seq") ?? 0
-            let total: Int
-            if candidates.count < rankWindow {
-                total = candidates.count
-            } else if plan.terms.count == 1, plan.excludedTerms.isEmpty, !plan.needsRecheck, let driver {
-                // One word or one two-word phrase: its posting list is the answer, counted exactly.
-                total = counts[driver, default: 0]
-            } else {
-                total = Self.estimatedTotal(
-                    found: candidates.count, oldestSeq: candidates.map(\.id).min() ?? 1, roomSize: roomSize,
-                    bound: min(countLimit, driver.map { counts[$0, default: 0] } ?? countLimit))
-            }
-            // A clause's frequency: its own posting count for a word or two-word phrase, the rarest bigram's
-            // (an upper bound) for a longer phrase.
-            let clauses = plan.clauses.map { clause in
-                (tokens: clause.tokens, documentFrequency: clause.terms.map { counts[$0, default: 0] }.min() ?? 0)
-            }
-            let best = WindowRanker(clauses: clauses, collectionSize: max(roomSize, total)).best(candidates, limit: limit)
-            return (best.compactMap { entry in idBySeq[entry.id].map { SearchHit(messageID: $0, score: entry.score) } }, total)
+            return (candidates, idBySeq, roomSize)
         }
+        let counts = try await countsResult
+        guard !candidates.isEmpty else { return ([], 0) }
+        let total: Int
+        if candidates.count < rankWindow {
+            total = candidates.count
+        } else if terms.count == 1, plan.excludedTerms.isEmpty, !plan.needsRecheck {
+            // One word or one two-word phrase: its posting list is the answer, counted exactly.
+            total = counts[terms[0], default: 0]
+        } else {
+            let rarest = terms.map { counts[$0, default: 0] }.min() ?? countLimit
+            total = Self.estimatedTotal(
+                found: candidates.count, oldestSeq: candidates.map(\.id).min() ?? 1, roomSize: roomSize, bound: min(countLimit, rarest))
+        }
+        // A clause's frequency: its own posting count for a word or two-word phrase, the rarest bigram's
+        // (an upper bound) for a longer phrase.
+        let clauses = plan.clauses.map { clause in
+            (tokens: clause.tokens, documentFrequency: clause.terms.map { counts[$0, default: 0] }.min() ?? 0)
+        }
+        let best = WindowRanker(clauses: clauses, collectionSize: max(roomSize, total)).best(candidates, limit: limit)
+        // Message ids for the hits only (unindexed on deletion, so every candidate is a live message).
+        let missing = best.map(\.id).filter { idBySeq[$0] == nil }
+        if !missing.isEmpty {
+            let rows = try await backend.read { database in
+                try await database.raw("SELECT seq, id FROM messages WHERE room_id = \(bind: roomID) AND seq IN (\(binds: missing))").all()
+            }
+            for row in rows { idBySeq[try row.int64("seq")] = try row.string("id") }
+        }
+        return (best.compactMap { entry in idBySeq[entry.id].map { SearchHit(messageID: $0, score: entry.score) } }, total)
     }
 
-    /// The newest `window` matches of a query with words, as (seq, message id, tokens).
+    /// The newest `window` matches of a query with words, as candidates numbered by seq.
     ///
     /// The posting lists alone pick the candidates, in a subquery whose LIMIT keeps PostgreSQL from
     /// planning around it (left free, it sometimes walked the room's tsvectors newest first and tested
@@ -163,8 +173,8 @@ extension SQLStore {
     /// only for longer phrases; the next batch then continues below the oldest candidate.
     func newestMatches(
         roomID: String, plan: PostingPlan, driver: Int64, window: Int, in database: any SQLDatabase
-    ) async throws -> [(seq: Int64, id: String, tokens: String)] {
-        var found: [(seq: Int64, id: String, tokens: String)] = []
+    ) async throws -> [WindowRanker.Candidate] {
+        var found: [WindowRanker.Candidate] = []
         var below = Int64.max
         while found.count < window {
             let wanted = window - found.count
@@ -178,23 +188,45 @@ extension SQLStore {
                 inner += " AND NOT EXISTS (SELECT 1 FROM message_terms x WHERE x.term = \(bind: term) AND x.seq = p.seq)"
             }
             inner += " ORDER BY p.seq DESC LIMIT \(bind: wanted)"
-            let rows = try await database.raw("""
-                SELECT c.seq AS seq, s.message_id AS id,
-                    CASE WHEN s.tokens @@ CAST(\(bind: plan.tsquery) AS tsquery) THEN CAST(s.tokens AS TEXT) END AS tokens
+            // One row for the batch, the candidates that pass as `seq tsvector` lines: thousands of rows
+            // decoded one by one cost more than the query.
+            guard let row = try await database.raw("""
+                SELECT COUNT(*) AS n, MIN(c.seq) AS oldest,
+                    string_agg(CASE WHEN s.tokens @@ CAST(\(bind: plan.tsquery) AS tsquery) THEN c.seq || ' ' || CAST(s.tokens AS TEXT) END, E'\\n') AS list
                 FROM (\(inner)) c LEFT JOIN message_search s ON s.room_id = \(bind: roomID) AND s.seq = c.seq
-                ORDER BY c.seq DESC
-                """).all()
-            for row in rows {
-                let seq = try row.int64("seq")
-                below = min(below, seq)
-                // No tokens: the check failed, or the posting belongs to another room's colliding token.
-                if let id = try row.optionalString("id"), let tokens = try row.optionalString("tokens") {
-                    found.append((seq, id, tokens))
-                }
-            }
-            if rows.count < wanted { break }
+                """).first()
+            else { break }
+            let examined = try row.int("n")
+            if let list = try row.optionalString("list") { found += Self.candidates(fromLines: list) }
+            guard examined == wanted, let oldest = try row.decode(column: "oldest", as: Int64?.self) else { break }
+            below = oldest
         }
         return found
+    }
+
+    /// Candidates from `seq tsvector` lines.
+    static func candidates(fromLines list: String) -> [WindowRanker.Candidate] {
+        var list = list
+        return list.withUTF8 { bytes in
+            var candidates: [WindowRanker.Candidate] = []
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                var seq: Int64 = 0
+                var index = start
+                while index < end, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                    seq = seq &* 10 &+ Int64(bytes[index] - UInt8(ascii: "0"))
+                    index += 1
+                }
+                if index > start {
+                    let line = UnsafeBufferPointer(rebasing: bytes[index..<end])
+                    candidates.append(WindowRanker.Candidate(id: seq, tokens: TSVectorText.tokens(line)))
+                }
+                start = end + 1
+            }
+            return candidates
+        }
     }
 
     /// Matches of several terms beyond the window, estimated instead of counted: the window's matches,
