@@ -1,0 +1,93 @@
+import Foundation
+import ParleyCore
+import Testing
+
+@Suite("Byte JSON encoder")
+struct ByteJSONEncoderTests {
+    private struct Sample: Encodable {
+        var name: String
+        var count: Int
+        var ratio: Double
+        var missing: String?
+        @NullEncodable var explicitNull: String?
+        var nested: [String: [Int]]
+        var list: [JSONValue]
+        var when: Timestamp
+        var reactions: [ReactionView]
+        var attachment: AttachmentView?
+    }
+
+    /// Both encoders' output, read back by Foundation: they must describe the same value.
+    private func agree<T: Encodable>(_ value: T) throws {
+        let ours = try ByteJSONEncoder.encode(value)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let theirs = try encoder.encode(value)
+        let a = Self.numbersAsDoubles(try JSONParser.parse(ours))
+        let b = Self.numbersAsDoubles(try JSONParser.parse(Array(theirs)))
+        #expect(a == b, "\(String(decoding: ours, as: UTF8.self)) vs \(String(decoding: theirs, as: UTF8.self))")
+    }
+
+    /// `2` and `2.0` are the same JSON number.
+    static func numbersAsDoubles(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .int(let number): .double(Double(number))
+        case .array(let items): .array(items.map(numbersAsDoubles))
+        case .object(let fields): .object(fields.mapValues(numbersAsDoubles))
+        default: value
+        }
+    }
+
+    @Test("sorted keys, no escaped slashes, nil optionals left out, explicit nulls kept")
+    func exactBytes() throws {
+        let sample = Sample(
+            name: "a/b \"q\" \\ \n\t\u{1}é😀", count: -3, ratio: 0.25, missing: nil, explicitNull: nil, nested: ["z": [1, 2], "a": []],
+            list: [.null, .bool(true), .int(7), .double(1.5), .string("x")], when: Timestamp(milliseconds: 0), reactions: [], attachment: nil)
+        let text = String(decoding: try ByteJSONEncoder.encode(sample), as: UTF8.self)
+        #expect(text == #"{"count":-3,"explicitNull":null,"list":[null,true,7,1.5,"x"],"name":"a/b \"q\" \\ \n\t\u0001é😀","nested":{"a":[],"z":[1,2]},"ratio":0.25,"#
+            + #""reactions":[],"when":"1970-01-01T00:00:00.000Z"}"#)
+        try agree(sample)
+    }
+
+    @Test("agrees with JSONEncoder on views and on random documents")
+    func agreesWithFoundation() throws {
+        try agree(Sample(
+            name: "n", count: Int.max, ratio: 1e-7, missing: "m", explicitNull: "v", nested: [:], list: [],
+            when: Timestamp(milliseconds: 1_764_000_000_123),
+            reactions: [ReactionView(userID: "u", username: "name", emoji: "👍🏽", createdAt: Timestamp(milliseconds: 5))],
+            attachment: AttachmentView(id: "f", filename: "a.png", fileType: "image/png", fileSize: 10, encryptedURL: "/files/f")))
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 { try agree(Self.randomValue(depth: 0, using: &generator)) }
+        try agree(2.0)
+        try agree(-0.5)
+        try agree(123_456_789.125)
+    }
+
+    @Test("numbers JSON cannot hold are refused")
+    func nonFinite() {
+        #expect(throws: JSONEncodingError.self) { _ = try ByteJSONEncoder.encode(Double.nan) }
+        #expect(throws: JSONEncodingError.self) { _ = try ByteJSONEncoder.encode(["x": Double.infinity]) }
+    }
+
+    static func randomValue(depth: Int, using generator: inout SystemRandomNumberGenerator) -> JSONValue {
+        let choice = Int.random(in: 0..<(depth > 3 ? 5 : 7), using: &generator)
+        switch choice {
+        case 0: return .null
+        case 1: return .bool(Bool.random(using: &generator))
+        case 2: return .int(Int.random(in: -1_000_000...1_000_000, using: &generator))
+        case 3: return .double(Double.random(in: -1e6...1e6, using: &generator))
+        case 4:
+            let scalars = (0..<Int.random(in: 0..<12, using: &generator)).compactMap { _ in
+                Unicode.Scalar([0x01, 0x1F, 0x22, 0x2F, 0x5C, 0x41, 0xE9, 0x4E2D, 0x1F600].randomElement(using: &generator)!)
+            }
+            return .string(String(String.UnicodeScalarView(scalars)))
+        case 5: return .array((0..<Int.random(in: 0..<5, using: &generator)).map { _ in randomValue(depth: depth + 1, using: &generator) })
+        default:
+            var object: [String: JSONValue] = [:]
+            for index in 0..<Int.random(in: 0..<5, using: &generator) {
+                object["k\(index)_\(Int.random(in: 0..<50, using: &generator))"] = randomValue(depth: depth + 1, using: &generator)
+            }
+            return .object(object)
+        }
+    }
+}
