@@ -1,8 +1,9 @@
 /// Encodes `Encodable` values straight to JSON bytes: object keys sorted by their UTF-8 bytes, slashes
 /// not escaped, `nil` optionals left out (as `JSONEncoder` with `.sortedKeys, .withoutEscapingSlashes`).
 ///
-/// Response bodies were a third of the server's CPU on history pages (50–100 messages each) with
-/// Foundation's `JSONEncoder`; this one builds a small tree of reference-counted nodes and writes it once.
+/// On history pages (50–100 messages each) Foundation's `JSONEncoder` took 18 % of the server's profile
+/// samples; this encoder, a small tree of reference-counted nodes written once, takes 13 %
+/// (docs/BENCHMARKS.md, d.).
 public enum ByteJSONEncoder {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = NodeEncoder(codingPath: [])
@@ -50,17 +51,19 @@ private enum JSONNode {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            // A key encoded twice keeps its last value, as in JSONEncoder.
-            var entries: [(key: String, value: JSONNode)] = []
-            entries.reserveCapacity(object.entries.count)
-            var positions: [String: Int] = [:]
-            for entry in object.entries {
-                if let position = positions[entry.key] { entries[position] = entry } else {
-                    positions[entry.key] = entries.count
-                    entries.append(entry)
+            // Sorted by key, ties by position, so that a key encoded twice keeps its last value as in
+            // JSONEncoder (never the case for Parley's own types).
+            var entries = object.entries
+            if entries.count > 1 {
+                var order = Array(entries.indices)
+                order.sort { entries[$0].key.utf8.lexicographicallyPrecedes(entries[$1].key.utf8) || (entries[$0].key == entries[$1].key && $0 < $1) }
+                var sorted: [(key: String, value: JSONNode)] = []
+                sorted.reserveCapacity(entries.count)
+                for index in order {
+                    if let last = sorted.last, last.key == entries[index].key { sorted[sorted.count - 1] = entries[index] } else { sorted.append(entries[index]) }
                 }
+                entries = sorted
             }
-            entries.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             for (index, entry) in entries.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 Self.writeString(entry.key, to: &output)
@@ -75,6 +78,12 @@ private enum JSONNode {
 
     static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copied whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -135,17 +144,15 @@ private final class NodeEncoder: Encoder {
 
     /// A value's node: primitives directly, anything else through its own `encode(to:)`.
     static func node<T: Encodable>(for value: T, at path: [any CodingKey]) throws -> JSONNode {
-        switch value {
-        case let text as String: return .string(text)
-        case let flag as Bool: return .bool(flag)
-        case let number as Int: return .number(String(number))
-        case let number as Int64: return .number(String(number))
-        case let number as Double: return try JSONNode.number(number)
-        default:
-            let encoder = NodeEncoder(codingPath: path)
-            try value.encode(to: encoder)
-            return encoder.node ?? .object(ObjectNode())
-        }
+        // Metadata comparisons first: a failed dynamic cast per field was a visible cost.
+        if T.self == String.self { return .string(value as! String) }
+        if T.self == Int64.self { return .number(String(value as! Int64)) }
+        if T.self == Int.self { return .number(String(value as! Int)) }
+        if T.self == Bool.self { return .bool(value as! Bool) }
+        if T.self == Double.self { return try JSONNode.number(value as! Double) }
+        let encoder = NodeEncoder(codingPath: path)
+        try value.encode(to: encoder)
+        return encoder.node ?? .object(ObjectNode())
     }
 }
 
