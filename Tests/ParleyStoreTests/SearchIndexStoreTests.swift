@@ -182,6 +182,17 @@ struct SearchIndexStoreTests {
                 #expect(phrase.hits.map(\.messageID) == [ids[0]])
                 #expect(phrase.total == 1)
             }
+            // A cross-room token collision leaves two equal postings: the message is still listed once.
+            try await store.backend.transaction { db in
+                try await db.raw("""
+                    INSERT INTO message_terms (term, seq) SELECT term, seq FROM message_terms WHERE seq = (SELECT MAX(seq) FROM message_terms)
+                    """).run()
+            }
+            for window in [3, 100] {
+                let hits = try await store.search(
+                    roomID: room, query: query(Self.t), filters: SearchFilters(), limit: 100, countLimit: 100, rankWindow: window).hits
+                #expect(Set(hits.map(\.messageID)).count == hits.count && hits.count == min(window, 12))
+            }
         }
     }
 }

@@ -209,6 +209,8 @@ extension SQLStore {
         var list = list
         return list.withUTF8 { bytes in
             var candidates: [WindowRanker.Candidate] = []
+            // A posting duplicated by a cross-room token collision would list its message twice.
+            var seen: Set<Int64> = []
             var start = 0
             while start < bytes.count {
                 var end = start
@@ -219,7 +221,7 @@ extension SQLStore {
                     seq = seq &* 10 &+ Int64(bytes[index] - UInt8(ascii: "0"))
                     index += 1
                 }
-                if index > start {
+                if index > start, seen.insert(seq).inserted {
                     let line = UnsafeBufferPointer(rebasing: bytes[index..<end])
                     candidates.append(WindowRanker.Candidate(id: seq, tokens: TSVectorText.tokens(line)))
                 }

@@ -50,7 +50,6 @@ extension SQLStore: SearchIndex {
             try await database.raw("""
                 INSERT INTO message_terms (term, seq)
                 SELECT * FROM unnest(CAST(\(bind: arrayLiteral(terms)) AS BIGINT[]), CAST(\(bind: arrayLiteral(seqs)) AS BIGINT[]))
-                ON CONFLICT DO NOTHING
                 """).run()
         }
     }
