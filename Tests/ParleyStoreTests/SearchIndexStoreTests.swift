@@ -195,25 +195,4 @@ struct SearchIndexStoreTests {
             }
         }
     }
-
-    @Test("PostgreSQL: array literals carry any text through unchanged")
-    func arrayLiterals() async throws {
-        guard TestEngine.available.contains(.postgres) else { return }
-        try await withStore(.postgres) { store, _ in
-            let values = ["plain", "", "with \"quotes\"", #"back\slash"#, "{braces},commas", "NULL", "spaces  and\ttabs", "é😀"]
-            let back = try await store.backend.read { db in
-                try await db.raw("SELECT unnest(CAST(\(bind: SQLStore.textArrayLiteral(values)) AS TEXT[])) AS v").all().map {
-                    try $0.decode(column: "v", as: String.self)
-                }
-            }
-            #expect(back == values)
-            let numbers: [Int64] = [0, -1, .max, .min]
-            let numbersBack = try await store.backend.read { db in
-                try await db.raw("SELECT unnest(CAST(\(bind: SQLStore.arrayLiteral(numbers)) AS BIGINT[])) AS v").all().map {
-                    try $0.decode(column: "v", as: Int64.self)
-                }
-            }
-            #expect(numbersBack == numbers)
-        }
-    }
 }

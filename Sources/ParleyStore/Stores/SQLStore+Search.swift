@@ -24,17 +24,20 @@ extension SQLStore: SearchIndex {
             try await database.raw(query).run()
         case .postgres:
             let kept = entries.map { PostingTerms.kept($0.tokens.terms.compactMap(WindowRanker.number)) }
-            // Arrays rather than a VALUES row per message: PostgreSQL planned a 256-row VALUES list for
-            // longer than it took to run it (0.7 s against 0.4 s per 60,000 messages).
-            try await database.raw("""
-                INSERT INTO message_search (message_id, room_id, seq, tokens)
-                SELECT m, r, q, CAST(t AS tsvector) FROM unnest(
-                    CAST(\(bind: textArrayLiteral(entries.map(\.messageID))) AS TEXT[]),
-                    CAST(\(bind: textArrayLiteral(entries.map(\.roomID))) AS TEXT[]),
-                    CAST(\(bind: arrayLiteral(entries.map(\.seq))) AS BIGINT[]),
-                    CAST(\(bind: textArrayLiteral(kept.map(PostingTerms.tsvectorLiteral))) AS TEXT[])
-                ) AS v(m, r, q, t)
-                """).run()
+            var query: SQLQueryString = "INSERT INTO message_search (message_id, room_id, seq, tokens) VALUES "
+            for (offset, entry) in entries.enumerated() {
+                if offset > 0 { query.appendLiteral(", ") }
+                query.appendLiteral("(")
+                query.appendInterpolation(bind: entry.messageID)
+                query.appendLiteral(", ")
+                query.appendInterpolation(bind: entry.roomID)
+                query.appendLiteral(", ")
+                query.appendInterpolation(bind: entry.seq)
+                query.appendLiteral(", CAST(")
+                query.appendInterpolation(bind: PostingTerms.tsvectorLiteral(kept[offset]))
+                query.appendLiteral(" AS tsvector))")
+            }
+            try await database.raw(query).run()
             // Postings go as two array literals, however many there are: two binds, one short statement.
             var terms: [Int64] = []
             var seqs: [Int64] = []
@@ -77,21 +80,6 @@ extension SQLStore: SearchIndex {
                 WHERE p.term = old.term AND p.seq = old.seq
                 """).run()
         }
-    }
-
-    /// `{"a","b"}`: each element quoted, its quotes and backslashes escaped.
-    static func textArrayLiteral(_ values: [String]) -> String {
-        var literal = "{"
-        for (index, value) in values.enumerated() {
-            if index > 0 { literal.append(",") }
-            literal.append("\"")
-            for character in value.unicodeScalars {
-                if character == "\"" || character == "\\" { literal.append("\\") }
-                literal.unicodeScalars.append(character)
-            }
-            literal.append("\"")
-        }
-        return literal + "}"
     }
 
     /// `{1,-2,3}`: integers only, so nothing needs quoting.
