@@ -77,16 +77,31 @@ extension SQLStore {
         // The other words as joins on the same B-tree: under `newestFirstPlanning` they become merge joins
         // of posting lists read newest first, which stop as soon as the LIMIT is met.
         var query: SQLQueryString = "FROM message_terms p"
-        for (offset, term) in plan.terms.filter({ $0 != driver }).enumerated() {
-            query += " JOIN message_terms \(unsafeRaw: "o\(offset)") ON \(unsafeRaw: "o\(offset)").term = \(bind: term) AND \(unsafeRaw: "o\(offset)").seq = p.seq"
-        }
+        query += Self.otherTermJoins(plan, driver: driver)
         if recheck { query += " JOIN message_search s ON s.room_id = \(bind: roomID) AND s.seq = p.seq" }
         query += " WHERE p.term = \(bind: driver)"
-        for term in plan.excludedTerms {
-            query += " AND NOT EXISTS (SELECT 1 FROM message_terms x WHERE x.term = \(bind: term) AND x.seq = p.seq)"
-        }
+        query += Self.exclusionConditions(plan)
         if recheck { query += " AND s.tokens @@ CAST(\(bind: plan.tsquery) AS tsquery)" }
         return (query, "p.seq")
+    }
+
+    /// ` JOIN message_terms oN …` for every required term but `driver`, on the posting `p`.
+    static func otherTermJoins(_ plan: PostingPlan, driver: Int64) -> SQLQueryString {
+        var joins: SQLQueryString = ""
+        for (offset, term) in plan.terms.filter({ $0 != driver }).enumerated() {
+            let alias = "o\(offset)"
+            joins += " JOIN message_terms \(unsafeRaw: alias) ON \(unsafeRaw: alias).term = \(bind: term) AND \(unsafeRaw: alias).seq = p.seq"
+        }
+        return joins
+    }
+
+    /// ` AND NOT EXISTS …` for every excluded term, on the posting `p`.
+    static func exclusionConditions(_ plan: PostingPlan) -> SQLQueryString {
+        var conditions: SQLQueryString = ""
+        for term in plan.excludedTerms {
+            conditions += " AND NOT EXISTS (SELECT 1 FROM message_terms x WHERE x.term = \(bind: term) AND x.seq = p.seq)"
+        }
+        return conditions
     }
 
     /// For the rest of the transaction, plans that read posting lists in order. PostgreSQL estimates the
@@ -179,14 +194,9 @@ extension SQLStore {
         while found.count < window {
             let wanted = window - found.count
             var inner: SQLQueryString = "SELECT p.seq FROM message_terms p"
-            for (offset, term) in plan.terms.filter({ $0 != driver }).enumerated() {
-                let alias = "o\(offset)"
-                inner += " JOIN message_terms \(unsafeRaw: alias) ON \(unsafeRaw: alias).term = \(bind: term) AND \(unsafeRaw: alias).seq = p.seq"
-            }
+            inner += Self.otherTermJoins(plan, driver: driver)
             inner += " WHERE p.term = \(bind: driver) AND p.seq < \(bind: below)"
-            for term in plan.excludedTerms {
-                inner += " AND NOT EXISTS (SELECT 1 FROM message_terms x WHERE x.term = \(bind: term) AND x.seq = p.seq)"
-            }
+            inner += Self.exclusionConditions(plan)
             inner += " ORDER BY p.seq DESC LIMIT \(bind: wanted)"
             // One row for the batch, the candidates that pass as `seq tsvector` lines: thousands of rows
             // decoded one by one cost more than the query.
