@@ -199,7 +199,10 @@ public struct MessageService: Sendable {
         let (room, _) = try await access(roomID, identity, .view)
         let limit = Int64(query.page.limit)
         let page = Int64(query.page.page)
-        guard var range = try await store.seqRange(roomID: room.id, after: query.after, before: query.before) else {
+        // Without time filters the range is 1...last_seq, already read with the room.
+        let unfiltered: ClosedRange<Int64>? = room.lastSeq >= 1 ? 1...room.lastSeq : nil
+        let filtered = query.after != nil || query.before != nil
+        guard var range = filtered ? try await store.seqRange(roomID: room.id, after: query.after, before: query.before) : unfiltered else {
             return HistoryPage(messages: [], page: query.page.page, limit: query.page.limit, total: 0, hasMore: false)
         }
         if let afterSeq = query.afterSeq {
@@ -224,14 +227,14 @@ public struct MessageService: Sendable {
         guard let window else {
             return HistoryPage(messages: [], page: query.page.page, limit: query.page.limit, total: total, hasMore: false)
         }
-        let messages = try await store.messages(roomID: room.id, seqRange: window, descending: query.afterSeq == nil)
+        let messages = try await store.messagesForDisplay(roomID: room.id, seqRange: window, descending: query.afterSeq == nil)
         return HistoryPage(messages: try await render(messages), page: query.page.page, limit: query.page.limit, total: total, hasMore: hasMore)
     }
 
     /// Messages after `afterSeq`, oldest first, for catching up a subscription (access already checked).
     public func catchUp(roomID: String, afterSeq: Int64, through lastSeq: Int64) async throws -> [MessageView] {
         guard afterSeq < lastSeq else { return [] }
-        return try await render(try await store.messages(roomID: roomID, seqRange: (afterSeq + 1)...lastSeq, descending: false))
+        return try await render(try await store.messagesForDisplay(roomID: roomID, seqRange: (afterSeq + 1)...lastSeq, descending: false))
     }
 
     /// Stored messages as the API shows them: authors, decrypted content, reactions and attachments.
@@ -239,15 +242,21 @@ public struct MessageService: Sendable {
         guard !messages.isEmpty else { return [] }
         let authors = Dictionary(try await users.users(ids: messages.map(\.userID)).map { ($0.id, PublicUserView($0)) }, uniquingKeysWith: { a, _ in a })
         let ids = messages.map(\.id)
-        let reactions = Dictionary(grouping: try await store.reactions(messageIDs: ids), by: \.messageID)
+        let reactions = Dictionary(grouping: try await store.reactions(messageIDs: ids), by: \.messageID).mapValues { $0.map(\.view) }
         let files = try await attachments.attachments(of: ids)
+        return try await render(MessagesForDisplay(messages: messages, authors: authors, reactions: reactions, attachments: files))
+    }
+
+    /// Messages read with their authors, reactions and attachments, as the API shows them.
+    public func render(_ display: MessagesForDisplay) async throws -> [MessageView] {
         var views: [MessageView] = []
-        views.reserveCapacity(messages.count)
-        for message in messages {
-            let author = authors[message.userID] ?? PublicUserView(id: message.userID, username: "deleted", displayName: "Deleted user", avatarURL: nil)
+        views.reserveCapacity(display.messages.count)
+        for message in display.messages {
+            let author = display.authors[message.userID]
+                ?? PublicUserView(id: message.userID, username: "deleted", displayName: "Deleted user", avatarURL: nil)
             views.append(MessageView(
                 message: message, author: author, content: try await codec.content(of: message),
-                attachments: files[message.id] ?? [], reactions: reactions[message.id]?.map(\.view) ?? []))
+                attachments: display.attachments[message.id] ?? [], reactions: display.reactions[message.id] ?? []))
         }
         return views
     }

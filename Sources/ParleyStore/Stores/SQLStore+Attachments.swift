@@ -28,12 +28,15 @@ extension SQLStore: AttachmentSource {
 
     public func attachments(of messageIDs: [String]) async throws -> [String: [AttachmentView]] {
         guard !messageIDs.isEmpty else { return [:] }
-        let rows = try await backend.read { database in
-            try await database.raw("""
-                SELECT id, message_id, filename, file_type, file_size FROM files
-                WHERE message_id IN (\(binds: messageIDs)) ORDER BY created_at, id
-                """).all()
-        }
+        return try await backend.read { database in try await Self.attachments(of: messageIDs, in: database) }
+    }
+
+    static func attachments(of messageIDs: [String], in database: any SQLDatabase) async throws -> [String: [AttachmentView]] {
+        guard !messageIDs.isEmpty else { return [:] }
+        let rows = try await database.raw("""
+            SELECT id, message_id, filename, file_type, file_size FROM files
+            WHERE message_id IN (\(binds: messageIDs)) ORDER BY created_at, id
+            """).all()
         var result: [String: [AttachmentView]] = [:]
         for row in rows {
             let id = try row.string("id")

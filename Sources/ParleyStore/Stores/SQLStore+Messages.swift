@@ -204,6 +204,44 @@ extension SQLStore: MessageStore {
         }
     }
 
+    public func messagesForDisplay(roomID: String, seqRange: ClosedRange<Int64>, descending: Bool) async throws -> MessagesForDisplay {
+        try await backend.read { database in
+            // Two index probes per row (reactions' primary key, files by message) spare two statements on
+            // the pages where no message has reactions or files, which is most of them.
+            let rows = try await database.raw("""
+                SELECT \(unsafeRaw: Self.displayColumns),
+                    CASE WHEN EXISTS (SELECT 1 FROM reactions r WHERE r.message_id = m.id) THEN 1 ELSE 0 END AS has_reactions,
+                    CASE WHEN EXISTS (SELECT 1 FROM files f WHERE f.message_id = m.id) THEN 1 ELSE 0 END AS has_files
+                FROM messages m LEFT JOIN users u ON u.id = m.user_id
+                WHERE m.room_id = \(bind: roomID) AND m.seq >= \(bind: seqRange.lowerBound) AND m.seq <= \(bind: seqRange.upperBound)
+                ORDER BY m.seq \(unsafeRaw: descending ? "DESC" : "ASC")
+                """).all()
+            var result = MessagesForDisplay(messages: [], authors: [:], reactions: [:], attachments: [:])
+            result.messages.reserveCapacity(rows.count)
+            var withReactions: [String] = []
+            var withFiles: [String] = []
+            for row in rows {
+                let message = try Self.decodeMessage(row)
+                result.messages.append(message)
+                if result.authors[message.userID] == nil, let username = try row.optionalString("u_username") {
+                    result.authors[message.userID] = PublicUserView(
+                        id: message.userID, username: username, displayName: try row.string("u_display_name"),
+                        avatarURL: try row.optionalString("u_avatar_url"))
+                }
+                if try row.int("has_reactions") != 0 { withReactions.append(message.id) }
+                if try row.int("has_files") != 0 { withFiles.append(message.id) }
+            }
+            result.reactions = Dictionary(grouping: try await Self.reactions(messageIDs: withReactions, in: database), by: \.messageID)
+                .mapValues { $0.map(\.view) }
+            result.attachments = try await Self.attachments(of: withFiles, in: database)
+            return result
+        }
+    }
+
+    private static let displayColumns = messageColumns.split(separator: ",")
+        .map { "m.\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }.joined(separator: ", ")
+        + ", u.username AS u_username, u.display_name AS u_display_name, u.avatar_url AS u_avatar_url"
+
     public func seqRange(roomID: String, after: Timestamp?, before: Timestamp?) async throws -> ClosedRange<Int64>? {
         try await backend.read { database in
             // Two index probes on (room_id, created_at): created_at is non-decreasing in seq.
@@ -234,15 +272,18 @@ extension SQLStore: MessageStore {
 
     public func reactions(messageIDs: [String]) async throws -> [ReactionRecord] {
         guard !messageIDs.isEmpty else { return [] }
-        return try await backend.read { database in
-            try await database.raw("""
-                SELECT r.message_id, r.user_id, u.username, r.emoji, r.created_at FROM reactions r JOIN users u ON u.id = r.user_id
-                WHERE r.message_id IN (\(binds: messageIDs)) ORDER BY r.created_at, r.user_id, r.emoji
-                """).all().map { row in
-                ReactionRecord(messageID: try row.string("message_id"), view: ReactionView(
-                    userID: try row.string("user_id"), username: try row.string("username"), emoji: try row.string("emoji"),
-                    createdAt: try row.timestamp("created_at")))
-            }
+        return try await backend.read { database in try await Self.reactions(messageIDs: messageIDs, in: database) }
+    }
+
+    static func reactions(messageIDs: [String], in database: any SQLDatabase) async throws -> [ReactionRecord] {
+        guard !messageIDs.isEmpty else { return [] }
+        return try await database.raw("""
+            SELECT r.message_id, r.user_id, u.username, r.emoji, r.created_at FROM reactions r JOIN users u ON u.id = r.user_id
+            WHERE r.message_id IN (\(binds: messageIDs)) ORDER BY r.created_at, r.user_id, r.emoji
+            """).all().map { row in
+            ReactionRecord(messageID: try row.string("message_id"), view: ReactionView(
+                userID: try row.string("user_id"), username: try row.string("username"), emoji: try row.string("emoji"),
+                createdAt: try row.timestamp("created_at")))
         }
     }
 
