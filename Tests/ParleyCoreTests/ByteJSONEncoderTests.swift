@@ -63,6 +63,43 @@ struct ByteJSONEncoderTests {
         try agree(123_456_789.125)
     }
 
+    /// A value encoded through its `Encodable` conformance, never its own `writeJSON` (nested values may
+    /// still write themselves; each of those is compared the same way).
+    private struct ThroughCodable<T: Encodable>: Encodable {
+        let value: T
+        func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+    }
+
+    private func sameBytes<T: JSONBytesWritable>(_ value: T) throws {
+        let direct = try ByteJSONEncoder.encode(value)
+        let throughCodable = try ByteJSONEncoder.encode(ThroughCodable(value: value))
+        #expect(direct == throughCodable, "\(String(decoding: direct, as: UTF8.self)) vs \(String(decoding: throughCodable, as: UTF8.self))")
+        try agree(value)
+    }
+
+    @Test("values that write their own bytes write what their Encodable form writes")
+    func directWritersAgree() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 { try sameBytes(Self.randomValue(depth: 0, using: &generator)) }
+        let reaction = ReactionView(userID: "u1", username: "a\"b", emoji: "👍🏽", createdAt: Timestamp(milliseconds: 1_764_000_000_123))
+        try sameBytes(reaction)
+        let file = AttachmentView(id: "f1", filename: "r\u{1}é.png", fileType: "image/png", fileSize: 123_456, encryptedURL: "/files/f1")
+        try sameBytes(file)
+        try sameBytes(AttachmentView(id: "f2", filename: "t", fileType: "a/b", fileSize: 0, encryptedURL: "/files/f2", thumbnailURL: "/files/f2/thumb"))
+        for index in 0..<200 {
+            let full = index % 2 == 0
+            let message = StoredMessage(
+                id: "m\(index)", roomID: "r/1", seq: Int64(index) * 1_000_003, userID: "u\(index)",
+                type: MessageType.allCases[index % MessageType.allCases.count], content: nil, contentKeyVersion: nil,
+                replyTo: full ? "m0" : nil, clientID: full ? "c\"\(index)" : nil, createdAt: Timestamp(milliseconds: Int64(index) * 86_399_999),
+                editedAt: full ? Timestamp(milliseconds: 5) : nil, deletedAt: index % 3 == 0 ? Timestamp(milliseconds: 7) : nil)
+            let author = PublicUserView(id: "u\(index)", username: "name\(index)", displayName: "Dé \\ \n", avatarURL: full ? "/users/u/avatar" : nil)
+            try sameBytes(MessageView(
+                message: message, author: author, content: index % 5 == 0 ? nil : Self.randomValue(depth: 0, using: &generator),
+                attachments: full ? [file] : [], reactions: full ? [reaction, reaction] : []))
+        }
+    }
+
     @Test("numbers JSON cannot hold are refused")
     func nonFinite() {
         #expect(throws: JSONEncodingError.self) { _ = try ByteJSONEncoder.encode(Double.nan) }

@@ -6,6 +6,12 @@
 /// (docs/BENCHMARKS.md, d.).
 public enum ByteJSONEncoder {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        if let writable = value as? any JSONBytesWritable {
+            var output: [UInt8] = []
+            output.reserveCapacity(1024)
+            try writable.writeJSON(to: &output)
+            return output
+        }
         let encoder = NodeEncoder(codingPath: [])
         try value.encode(to: encoder)
         var output: [UInt8] = []
@@ -35,6 +41,8 @@ private enum JSONNode {
     case string(String)
     case array(ArrayNode)
     case object(ObjectNode)
+    /// Bytes a `JSONBytesWritable` value wrote itself.
+    case raw([UInt8])
 
     func write(to output: inout [UInt8]) throws {
         switch self {
@@ -42,6 +50,7 @@ private enum JSONNode {
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .number(let text): output.append(contentsOf: text.utf8)
         case .string(let text): Self.writeString(text, to: &output)
+        case .raw(let bytes): output.append(contentsOf: bytes)
         case .array(let array):
             output.append(UInt8(ascii: "["))
             for (index, item) in array.items.enumerated() {
@@ -74,40 +83,12 @@ private enum JSONNode {
         }
     }
 
-    static let hex = Array("0123456789abcdef".utf8)
-
     static func writeString(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        // Most strings need no escaping: copied whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            output.append(contentsOf: text.utf8)
-            output.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x08: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x0C: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0..<0x20:
-                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 0x0F)])
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
+        JSONBytes.writeString(text, to: &output)
     }
 
     static func number(_ value: Double) throws -> JSONNode {
-        guard value.isFinite else { throw JSONEncodingError(description: "\(value) cannot be written as JSON") }
-        // Whole numbers without a fractional part, as JSONEncoder writes them.
-        if value == value.rounded(), abs(value) < 1e15 { return .number(String(Int64(value))) }
-        return .number(String(value))
+        .number(try JSONBytes.number(value))
     }
 }
 
@@ -150,6 +131,11 @@ private final class NodeEncoder: Encoder {
         if T.self == Int.self { return .number(String(value as! Int)) }
         if T.self == Bool.self { return .bool(value as! Bool) }
         if T.self == Double.self { return try JSONNode.number(value as! Double) }
+        if let writable = value as? any JSONBytesWritable {
+            var bytes: [UInt8] = []
+            try writable.writeJSON(to: &bytes)
+            return .raw(bytes)
+        }
         let encoder = NodeEncoder(codingPath: path)
         try value.encode(to: encoder)
         return encoder.node ?? .object(ObjectNode())
