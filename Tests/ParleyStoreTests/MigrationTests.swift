@@ -80,7 +80,7 @@ struct SearchPostingsMigrationTests {
                 try await db.raw("INSERT INTO message_search (message_id, room_id, tokens) VALUES ('m1', 'r1', '00000000000000aa:1 ffffffffffffffff:2 00000000000000aa:3')").run()
                 try await db.raw("INSERT INTO message_search (message_id, room_id, tokens) VALUES ('m2', 'r1', '00000000000000aa:1')").run()
             }
-            #expect(try await Migrator(backend: backend, logger: testLogger()).migrate() == [3])
+            #expect(try await Migrator(backend: backend, migrations: Array(Migration.all.prefix(3)), logger: testLogger()).migrate() == [3])
             let postings = try await backend.read { db in
                 try await db.raw("SELECT term, seq FROM message_terms ORDER BY seq, term").all().map {
                     "\(try $0.decode(column: "term", as: Int64.self))@\(try $0.decode(column: "seq", as: Int64.self))"
@@ -98,6 +98,65 @@ struct SearchPostingsMigrationTests {
             throw error
         }
         await backend.shutdown()
+        await database.destroy()
+    }
+}
+
+@Suite("Search postings after commit")
+struct PostingRecoveryTests {
+    @Test("postings lost between a batch's commit and their own are rebuilt at start, once")
+    func rebuiltAtStart() async throws {
+        guard TestEngine.available.contains(.postgres) else { return }
+        let database = try await TestDatabase.make(.postgres)
+        let store = try await SQLStore.open(database.location, logger: testLogger())
+        do {
+            // Three stored messages as a crash would leave them: tsvectors written, the watermark at 1, and
+            // only the first message's postings.
+            try await store.backend.transaction { db in
+                try await db.raw("""
+                    INSERT INTO users (id, username, username_key, email, email_key, password_hash, display_name, created_at, updated_at)
+                    VALUES ('u1', 'u', 'u', 'u@x', 'u@x', 'h', 'U', 0, 0)
+                    """).run()
+                try await db.raw("""
+                    INSERT INTO rooms (id, name, name_key, owner_id, is_private, max_members, encryption_enabled, auto_summary_enabled,
+                        summary_threshold, last_seq, created_at, updated_at)
+                    VALUES ('r1', 'r', 'r', 'u1', 0, 10, 0, 0, 100, 3, 0, 0)
+                    """).run()
+                for seq in 1...3 {
+                    try await db.raw("""
+                        INSERT INTO messages (id, room_id, seq, user_id, message_type, content, created_at)
+                        VALUES (\(bind: "m\(seq)"), 'r1', \(bind: seq), 'u1', 'text', '{}', 0)
+                        """).run()
+                }
+                try await db.raw("INSERT INTO message_search (message_id, room_id, seq, tokens) VALUES ('m1', 'r1', 1, '00000000000000aa:1')").run()
+                try await db.raw("INSERT INTO message_search (message_id, room_id, seq, tokens) VALUES ('m2', 'r1', 2, '00000000000000bb:1 00000000000000cc:2')").run()
+                try await db.raw("INSERT INTO message_search (message_id, room_id, seq, tokens) VALUES ('m3', 'r1', 3, '00000000000000aa:1')").run()
+                try await db.raw("INSERT INTO message_terms (term, seq) VALUES (170, 1)").run()
+                try await db.raw("INSERT INTO search_watermarks (room_id, seq) VALUES ('r1', 1)").run()
+            }
+        } catch {
+            await store.shutdown()
+            await database.destroy()
+            throw error
+        }
+        await store.shutdown()
+
+        let expected = ["170@1", "187@2", "204@2", "\(Int64(bitPattern: PostingTerms.bigram(0xbb, 0xcc)))@2", "170@3"].sorted()
+        for _ in 0..<2 {
+            // Each start finds the watermark behind the room (the second finds it caught up) and must leave
+            // every posting exactly once.
+            let reopened = try await SQLStore.open(database.location, logger: testLogger())
+            let (postings, watermark) = try await reopened.backend.read { db in
+                let postings = try await db.raw("SELECT term, seq FROM message_terms ORDER BY seq, term").all().map {
+                    "\(try $0.decode(column: "term", as: Int64.self))@\(try $0.decode(column: "seq", as: Int64.self))"
+                }
+                let watermark = try await db.raw("SELECT seq FROM search_watermarks WHERE room_id = 'r1'").first()?.decode(column: "seq", as: Int64.self)
+                return (postings, watermark)
+            }
+            await reopened.shutdown()
+            #expect(postings.sorted() == expected)
+            #expect(watermark == 3)
+        }
         await database.destroy()
     }
 }

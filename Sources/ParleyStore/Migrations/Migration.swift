@@ -17,5 +17,6 @@ extension Migration {
         .initialSchema,
         .searchIndex,
         .searchPostings,
+        .searchWatermarks,
     ]
 }

@@ -36,7 +36,7 @@ extension SQLStore: MessageStore {
 
     public func insert(_ batch: [NewMessage], idempotencyWindow: Int64) async throws -> (outcomes: [InsertOutcome], progress: [RoomProgress]) {
         let engine = backend.engine
-        return try await backend.transaction { database in
+        let result = try await backend.transaction { database in
             var outcomes = [InsertOutcome?](repeating: nil, count: batch.count)
             var progress: [RoomProgress] = []
             var rows: [StoredMessage] = []
@@ -124,10 +124,12 @@ extension SQLStore: MessageStore {
                     roomID: roomID, lastSeq: lastSeq, autoSummaryEnabled: try counters.bool("auto_summary_enabled"),
                     summaryThreshold: try counters.int("summary_threshold"), summarizedSeq: try counters.int64("summarized_seq")))
             }
-            // Multi-row inserts, a bounded number of rows per statement.
+            // Multi-row inserts, a bounded number of rows per statement: a writer's whole batch in one on
+            // PostgreSQL (ten binds a row, 65,535 allowed), a hundred rows on SQLite.
+            let rowsPerStatement = engine == .postgres ? 1_000 : 100
             var start = 0
             while start < rows.count {
-                let chunk = rows[start..<min(start + 100, rows.count)]
+                let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
                 var query = SQLQueryString("""
                     INSERT INTO messages (id, room_id, seq, user_id, message_type, content, content_key_version, reply_to, client_id, created_at) VALUES
                     """)
@@ -163,7 +165,7 @@ extension SQLStore: MessageStore {
             let indexEntries = rows.compactMap { row in
                 batchByID[row.id]?.searchTokens.map { SearchIndexEntry(messageID: row.id, roomID: row.roomID, seq: row.seq, tokens: $0) }
             }
-            try await Self.index(indexEntries, engine: engine, in: database)
+            let postings = try await Self.index(indexEntries, engine: engine, in: database)
             for (index, message) in batch.enumerated() where !message.attachmentIDs.isEmpty {
                 guard case .stored = outcomes[index] else { continue }
                 try await database.raw("""
@@ -171,8 +173,26 @@ extension SQLStore: MessageStore {
                     WHERE id IN (\(binds: message.attachmentIDs)) AND room_id = \(bind: message.roomID) AND message_id IS NULL
                     """).run()
             }
-            return (outcomes.map { $0 ?? .roomGone }, progress)
+            return (outcomes: outcomes.map { $0 ?? .roomGone }, progress: progress, postings: postings)
         }
+        // Handed over after commit, in commit order (batches are stored one at a time): one job per room
+        // covering the seq range the batch took, so that each watermark moves even where nothing is indexed.
+        if let postingWriter {
+            postingWriter.enqueue(result.progress.map { room in
+                let stored = result.outcomes.compactMap { outcome -> Int64? in
+                    if case .stored(let message) = outcome, message.roomID == room.roomID { return message.seq }
+                    return nil
+                }
+                let after = (stored.min() ?? room.lastSeq + 1) - 1
+                var job = PostingWriter.Job(roomID: room.roomID, after: after, through: room.lastSeq, terms: [], seqs: [])
+                for (term, seq) in zip(result.postings.terms, result.postings.seqs) where seq > after && seq <= room.lastSeq {
+                    job.terms.append(term)
+                    job.seqs.append(seq)
+                }
+                return job
+            })
+        }
+        return (result.outcomes, result.progress)
     }
 
     public func message(id: String, roomID: String) async throws -> StoredMessage? {
@@ -291,6 +311,8 @@ extension SQLStore: MessageStore {
         messageID: String, roomID: String, content: String, keyVersion: Int?, searchTokens: SearchTokens?, at time: Timestamp
     ) async throws -> StoredMessage? {
         let engine = backend.engine
+        // The message's postings are replaced below, so they must be written first.
+        await postingWriter?.flush()
         return try await backend.transaction { database -> StoredMessage? in
             guard let row = try await database.raw("""
                 UPDATE messages SET content = \(bind: content), content_key_version = \(bind: keyVersion), edited_at = \(bind: time.milliseconds)
@@ -301,7 +323,9 @@ extension SQLStore: MessageStore {
             let message = try Self.decodeMessage(row)
             try await Self.unindex(messageID: messageID, engine: engine, in: database)
             if let searchTokens {
-                try await Self.index([SearchIndexEntry(messageID: messageID, roomID: roomID, seq: message.seq, tokens: searchTokens)], engine: engine, in: database)
+                let postings = try await Self.index(
+                    [SearchIndexEntry(messageID: messageID, roomID: roomID, seq: message.seq, tokens: searchTokens)], engine: engine, in: database)
+                try await Self.insertPostings(terms: postings.terms, seqs: postings.seqs, in: database)
             }
             return message
         }
@@ -309,6 +333,8 @@ extension SQLStore: MessageStore {
 
     public func tombstone(messageID: String, roomID: String, at time: Timestamp) async throws -> (message: StoredMessage, fileKeys: [String])? {
         let engine = backend.engine
+        // The message's postings are removed below, so they must be written first.
+        await postingWriter?.flush()
         return try await backend.transaction { database -> (message: StoredMessage, fileKeys: [String])? in
             guard let row = try await database.raw("""
                 UPDATE messages SET content = NULL, content_key_version = NULL, deleted_at = \(bind: time.milliseconds)

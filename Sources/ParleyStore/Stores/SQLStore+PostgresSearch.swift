@@ -121,6 +121,8 @@ extension SQLStore {
     func postgresRankedInWindow(
         roomID: String, query: HashedQuery, limit: Int, countLimit: Int, rankWindow: Int
     ) async throws -> (hits: [SearchHit], total: Int) {
+        // Every message acknowledged before the search is found: its postings are written first.
+        await postingWriter?.flush()
         guard let plan = PostingPlan(query), !plan.contradicts else { return ([], 0) }
         // The planner orders the joins of posting lists itself, so candidates do not wait for the counts:
         // both run at once, on two connections.
@@ -256,6 +258,8 @@ extension SQLStore {
     func postgresFilteredSearch(
         roomID: String, query: HashedQuery, filter: SQLQueryString, limit: Int, countLimit: Int
     ) async throws -> (hits: [SearchHit], total: Int) {
+        // Every message acknowledged before the search is found: its postings are written first.
+        await postingWriter?.flush()
         guard let plan = PostingPlan(query), !plan.contradicts else { return ([], 0) }
         return try await backend.read { database in
             let counts = try await postingCounts(plan.terms, limit: countLimit, in: database)

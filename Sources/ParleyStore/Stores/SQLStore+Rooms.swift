@@ -170,6 +170,11 @@ extension SQLStore: RoomStore {
     /// Deletes a room (messages, memberships, invitations, keys, files and summaries cascade) and returns the
     /// storage keys of its files so that their bytes can be removed after commit.
     static func deleteRoom(_ id: String, engine: SQLEngine, in database: any SQLDatabase) async throws -> [String] {
+        if engine == .postgres {
+            // The room's row first: a `PostingWriter` transaction holding it back finishes before the postings
+            // are removed, and later ones find the room gone and write nothing.
+            try await database.raw("SELECT id FROM rooms WHERE id = \(bind: id) FOR UPDATE").run()
+        }
         try await unindex(roomID: id, engine: engine, in: database)
         let keys = try await database.raw("SELECT storage_key FROM files WHERE room_id = \(bind: id)").all().map { try $0.string("storage_key") }
         try await database.raw("DELETE FROM rooms WHERE id = \(bind: id)").run()

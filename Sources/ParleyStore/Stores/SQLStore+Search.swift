@@ -2,10 +2,14 @@ import ParleyCore
 import SQLKit
 
 extension SQLStore: SearchIndex {
-    /// Index entries for stored messages (inside the caller's transaction).
-    static func index(_ entries: [SearchIndexEntry], engine: SQLEngine, in database: any SQLDatabase) async throws {
+    /// Index entries for stored messages (inside the caller's transaction). On PostgreSQL this writes the
+    /// tsvectors and returns the postings, for the caller to write (`insertPostings`) or hand to the
+    /// `PostingWriter`; on SQLite the FTS5 rows are the whole index and nothing is returned.
+    static func index(
+        _ entries: [SearchIndexEntry], engine: SQLEngine, in database: any SQLDatabase
+    ) async throws -> (terms: [Int64], seqs: [Int64]) {
         let entries = entries.filter { !$0.tokens.terms.isEmpty }
-        guard !entries.isEmpty else { return }
+        guard !entries.isEmpty else { return ([], []) }
         switch engine {
         case .sqlite:
             // FTS5 rows share the messages' row ids, so deletions and joins need no extra mapping table.
@@ -22,6 +26,7 @@ extension SQLStore: SearchIndex {
             }
             query.appendLiteral(") AS v JOIN messages m ON m.id = v.column1")
             try await database.raw(query).run()
+            return ([], [])
         case .postgres:
             let kept = entries.map { PostingTerms.kept($0.tokens.terms.compactMap(WindowRanker.number)) }
             var query: SQLQueryString = "INSERT INTO message_search (message_id, room_id, seq, tokens) VALUES "
@@ -38,7 +43,6 @@ extension SQLStore: SearchIndex {
                 query.appendLiteral(" AS tsvector))")
             }
             try await database.raw(query).run()
-            // Postings go as two array literals, however many there are: two binds, one short statement.
             var terms: [Int64] = []
             var seqs: [Int64] = []
             for (offset, entry) in entries.enumerated() {
@@ -47,11 +51,17 @@ extension SQLStore: SearchIndex {
                     seqs.append(entry.seq)
                 }
             }
-            try await database.raw("""
-                INSERT INTO message_terms (term, seq)
-                SELECT * FROM unnest(CAST(\(bind: arrayLiteral(terms)) AS BIGINT[]), CAST(\(bind: arrayLiteral(seqs)) AS BIGINT[]))
-                """).run()
+            return (terms, seqs)
         }
+    }
+
+    /// Writes postings (PostgreSQL) as two array literals, however many there are: two binds, one short statement.
+    static func insertPostings(terms: [Int64], seqs: [Int64], in database: any SQLDatabase) async throws {
+        guard !terms.isEmpty else { return }
+        try await database.raw("""
+            INSERT INTO message_terms (term, seq)
+            SELECT * FROM unnest(CAST(\(bind: arrayLiteral(terms)) AS BIGINT[]), CAST(\(bind: arrayLiteral(seqs)) AS BIGINT[]))
+            """).run()
     }
 
     /// Removes a message's index entry.
