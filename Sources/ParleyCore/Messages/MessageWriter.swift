@@ -32,7 +32,7 @@ public final class MessageWriter: Sendable {
     /// `client_id` repeats within this window (milliseconds) return the earlier message.
     public static let idempotencyWindow: Int64 = 24 * 3_600_000
 
-    public init(store: any MessageStore, maximumBatch: Int = 256, logger: Logger) {
+    public init(store: any MessageStore, maximumBatch: Int = 512, logger: Logger) {
         self.store = store
         self.maximumBatch = maximumBatch
         self.logger = logger

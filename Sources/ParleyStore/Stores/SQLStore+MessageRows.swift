@@ -1,3 +1,4 @@
+import Foundation
 import ParleyCore
 import SQLKit
 
@@ -6,6 +7,11 @@ extension SQLStore {
         id, room_id, seq, user_id, message_type, content, content_key_version, reply_to, client_id, created_at, \
         edited_at, deleted_at
         """
+
+    /// `messageColumns` of table alias `alias`, under their own names.
+    static func messageColumns(_ alias: String) -> String {
+        messageColumns.split(separator: ",").map { "\(alias).\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }.joined(separator: ", ")
+    }
 
     static func decodeMessage(_ row: any SQLRow, prefix: String = "") throws -> StoredMessage {
         StoredMessage(

@@ -258,8 +258,7 @@ extension SQLStore: MessageStore {
         }
     }
 
-    private static let displayColumns = messageColumns.split(separator: ",")
-        .map { "m.\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }.joined(separator: ", ")
+    private static let displayColumns = messageColumns("m")
         + ", u.username AS u_username, u.display_name AS u_display_name, u.avatar_url AS u_avatar_url"
 
     public func seqRange(roomID: String, after: Timestamp?, before: Timestamp?) async throws -> ClosedRange<Int64>? {
