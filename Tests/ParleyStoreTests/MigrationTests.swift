@@ -2,6 +2,7 @@ import Foundation
 import ParleyCore
 @testable import ParleyStore
 import ParleyTestSupport
+import SQLKit
 import Testing
 
 @Suite("Migrations")
@@ -62,21 +63,7 @@ struct SearchPostingsMigrationTests {
             try await Migrator(backend: backend, migrations: Array(Migration.all.prefix(2)), logger: testLogger()).migrate()
             // Two messages indexed as migration 2 left them: a tsvector per message, no seq, no postings.
             try await backend.transaction { db in
-                try await db.raw("""
-                    INSERT INTO users (id, username, username_key, email, email_key, password_hash, display_name, created_at, updated_at)
-                    VALUES ('u1', 'u', 'u', 'u@x', 'u@x', 'h', 'U', 0, 0)
-                    """).run()
-                try await db.raw("""
-                    INSERT INTO rooms (id, name, name_key, owner_id, is_private, max_members, encryption_enabled, auto_summary_enabled,
-                        summary_threshold, last_seq, created_at, updated_at)
-                    VALUES ('r1', 'r', 'r', 'u1', 0, 10, 0, 0, 100, 2, 0, 0)
-                    """).run()
-                for seq in 1...2 {
-                    try await db.raw("""
-                        INSERT INTO messages (id, room_id, seq, user_id, message_type, content, created_at)
-                        VALUES (\(bind: "m\(seq)"), 'r1', \(bind: seq), 'u1', 'text', '{}', 0)
-                        """).run()
-                }
+                try await insertRoom(withMessages: 2, in: db)
                 try await db.raw("INSERT INTO message_search (message_id, room_id, tokens) VALUES ('m1', 'r1', '00000000000000aa:1 ffffffffffffffff:2 00000000000000aa:3')").run()
                 try await db.raw("INSERT INTO message_search (message_id, room_id, tokens) VALUES ('m2', 'r1', '00000000000000aa:1')").run()
             }
@@ -113,21 +100,7 @@ struct PostingRecoveryTests {
             // Three stored messages as a crash would leave them: tsvectors written, the watermark at 1, and
             // only the first message's postings.
             try await store.backend.transaction { db in
-                try await db.raw("""
-                    INSERT INTO users (id, username, username_key, email, email_key, password_hash, display_name, created_at, updated_at)
-                    VALUES ('u1', 'u', 'u', 'u@x', 'u@x', 'h', 'U', 0, 0)
-                    """).run()
-                try await db.raw("""
-                    INSERT INTO rooms (id, name, name_key, owner_id, is_private, max_members, encryption_enabled, auto_summary_enabled,
-                        summary_threshold, last_seq, created_at, updated_at)
-                    VALUES ('r1', 'r', 'r', 'u1', 0, 10, 0, 0, 100, 3, 0, 0)
-                    """).run()
-                for seq in 1...3 {
-                    try await db.raw("""
-                        INSERT INTO messages (id, room_id, seq, user_id, message_type, content, created_at)
-                        VALUES (\(bind: "m\(seq)"), 'r1', \(bind: seq), 'u1', 'text', '{}', 0)
-                        """).run()
-                }
+                try await insertRoom(withMessages: 3, in: db)
                 try await db.raw("INSERT INTO message_search (message_id, room_id, seq, tokens) VALUES ('m1', 'r1', 1, '00000000000000aa:1')").run()
                 try await db.raw("INSERT INTO message_search (message_id, room_id, seq, tokens) VALUES ('m2', 'r1', 2, '00000000000000bb:1 00000000000000cc:2')").run()
                 try await db.raw("INSERT INTO message_search (message_id, room_id, seq, tokens) VALUES ('m3', 'r1', 3, '00000000000000aa:1')").run()
@@ -158,5 +131,24 @@ struct PostingRecoveryTests {
             #expect(watermark == 3)
         }
         await database.destroy()
+    }
+}
+
+/// User `u1`, room `r1` and its messages `m1`…`mN` (seq 1…N), written directly as a given schema holds them.
+private func insertRoom(withMessages count: Int64, in db: any SQLDatabase) async throws {
+    try await db.raw("""
+        INSERT INTO users (id, username, username_key, email, email_key, password_hash, display_name, created_at, updated_at)
+        VALUES ('u1', 'u', 'u', 'u@x', 'u@x', 'h', 'U', 0, 0)
+        """).run()
+    try await db.raw("""
+        INSERT INTO rooms (id, name, name_key, owner_id, is_private, max_members, encryption_enabled, auto_summary_enabled,
+            summary_threshold, last_seq, created_at, updated_at)
+        VALUES ('r1', 'r', 'r', 'u1', 0, 10, 0, 0, 100, \(bind: count), 0, 0)
+        """).run()
+    for seq in 1...count {
+        try await db.raw("""
+            INSERT INTO messages (id, room_id, seq, user_id, message_type, content, created_at)
+            VALUES (\(bind: "m\(seq)"), 'r1', \(bind: seq), 'u1', 'text', '{}', 0)
+            """).run()
     }
 }
