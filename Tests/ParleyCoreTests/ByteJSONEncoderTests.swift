@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import ParleyCore
 import Testing
 
@@ -98,6 +99,27 @@ struct ByteJSONEncoderTests {
                 message: message, author: author, content: index % 5 == 0 ? nil : Self.randomValue(depth: 0, using: &generator),
                 attachments: full ? [file] : [], reactions: full ? [reaction, reaction] : []))
         }
+    }
+
+    @Test("event frames: event first, then the data, then the request id, the data as JSONEncoder describes it")
+    func eventFrames() throws {
+        let message = StoredMessage(
+            id: "m1", roomID: "r1", seq: 7, userID: "u1", type: .text, content: nil, contentKeyVersion: nil, replyTo: nil,
+            clientID: "c\"1", createdAt: Timestamp(milliseconds: 1_764_000_000_123))
+        let view = MessageView(
+            message: message, author: PublicUserView(id: "u1", username: "ann", displayName: "Ann", avatarURL: nil),
+            content: .object(["text": .string("hé \"there\"\n/")]), attachments: [], reactions: [])
+        let (plain, answer) = try EventFrame.encodePair("message_received", MessagePayload(message: view), requestID: "q\\1")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = String(decoding: try encoder.encode(MessagePayload(message: view)), as: UTF8.self)
+        let plainText = String(buffer: plain)
+        #expect(plainText.hasPrefix(#"{"event":"message_received","data":{"#))
+        #expect(try JSONParser.parse(Array(plainText.utf8)) == JSONParser.parse(Array(#"{"event":"message_received","data":\#(data)}"#.utf8)))
+        let answerText = String(buffer: answer)
+        #expect(answerText.hasSuffix(#","request_id":"q\\1"}"#))
+        #expect(try JSONParser.parse(Array(answerText.utf8)) == JSONParser.parse(Array(#"{"event":"message_received","data":\#(data),"request_id":"q\\1"}"#.utf8)))
+        #expect(String(buffer: try EventFrame.encode("message_received", MessagePayload(message: view))) == plainText)
     }
 
     @Test("numbers JSON cannot hold are refused")

@@ -59,28 +59,27 @@ public struct OutboundEvent: Sendable {
 /// The `{"event", "data", "request_id"?}` frame format of the WebSocket protocol.
 ///
 /// Frames are written with `event` first and every object's keys sorted, so the same event is always the
-/// same bytes: clients can dispatch on a prefix, and logs and tests compare frames directly.
+/// same bytes: clients can dispatch on a prefix, and logs and tests compare frames directly. The data is
+/// written by `ByteJSONEncoder` (messages write their own bytes), as REST bodies are.
 public enum EventFrame {
     public static func encode<Payload: Encodable>(_ name: String, _ data: Payload, requestID: String? = nil) throws -> ByteBuffer {
-        let encoder = makeEncoder()
-        return assemble(try encoder.encode(name), try encoder.encode(data), requestID: try requestID.map { try encoder.encode($0) })
+        assemble(string(name), try ByteJSONEncoder.encode(data), requestID: requestID.map(string))
     }
 
     /// The frame for everyone and the same frame carrying the sender's `request_id`, encoding the data once.
     public static func encodePair<Payload: Encodable>(_ name: String, _ data: Payload, requestID: String?) throws -> (plain: ByteBuffer, answer: ByteBuffer) {
-        let encoder = makeEncoder()
-        let nameJSON = try encoder.encode(name)
-        let payload = try encoder.encode(data)
-        return (assemble(nameJSON, payload, requestID: nil), assemble(nameJSON, payload, requestID: try requestID.map { try encoder.encode($0) }))
+        let nameJSON = string(name)
+        let payload = try ByteJSONEncoder.encode(data)
+        return (assemble(nameJSON, payload, requestID: nil), assemble(nameJSON, payload, requestID: requestID.map(string)))
     }
 
-    private static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        return encoder
+    private static func string(_ text: String) -> [UInt8] {
+        var output: [UInt8] = []
+        JSONBytes.writeString(text, to: &output)
+        return output
     }
 
-    private static func assemble(_ name: Data, _ payload: Data, requestID: Data?) -> ByteBuffer {
+    private static func assemble(_ name: [UInt8], _ payload: [UInt8], requestID: [UInt8]?) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(payload.count + name.count + (requestID?.count ?? 0) + 40)
         buffer.writeStaticString(#"{"event":"#)
