@@ -178,18 +178,15 @@ extension SQLStore: MessageStore {
         // Handed over after commit, in commit order (batches are stored one at a time): one job per room
         // covering the seq range the batch took, so that each watermark moves even where nothing is indexed.
         if let postingWriter {
+            var firstStored: [String: Int64] = [:]
+            for case .stored(let message) in result.outcomes {
+                firstStored[message.roomID] = min(firstStored[message.roomID] ?? message.seq, message.seq)
+            }
             postingWriter.enqueue(result.progress.map { room in
-                let stored = result.outcomes.compactMap { outcome -> Int64? in
-                    if case .stored(let message) = outcome, message.roomID == room.roomID { return message.seq }
-                    return nil
-                }
-                let after = (stored.min() ?? room.lastSeq + 1) - 1
-                var job = PostingWriter.Job(roomID: room.roomID, after: after, through: room.lastSeq, terms: [], seqs: [])
-                for (term, seq) in zip(result.postings.terms, result.postings.seqs) where seq > after && seq <= room.lastSeq {
-                    job.terms.append(term)
-                    job.seqs.append(seq)
-                }
-                return job
+                let after = (firstStored[room.roomID] ?? room.lastSeq + 1) - 1
+                // Postings of this batch only: a room's seqs past `after` are all this batch's.
+                let postings = result.postings[room.roomID] ?? ([], [])
+                return PostingWriter.Job(roomID: room.roomID, after: after, through: room.lastSeq, terms: postings.terms, seqs: postings.seqs)
             })
         }
         return (result.outcomes, result.progress)
@@ -324,7 +321,7 @@ extension SQLStore: MessageStore {
             if let searchTokens {
                 let postings = try await Self.index(
                     [SearchIndexEntry(messageID: messageID, roomID: roomID, seq: message.seq, tokens: searchTokens)], engine: engine, in: database)
-                try await Self.insertPostings(terms: postings.terms, seqs: postings.seqs, in: database)
+                for (terms, seqs) in postings.values { try await Self.insertPostings(terms: terms, seqs: seqs, in: database) }
             }
             return message
         }

@@ -3,13 +3,13 @@ import SQLKit
 
 extension SQLStore: SearchIndex {
     /// Index entries for stored messages (inside the caller's transaction). On PostgreSQL this writes the
-    /// tsvectors and returns the postings, for the caller to write (`insertPostings`) or hand to the
-    /// `PostingWriter`; on SQLite the FTS5 rows are the whole index and nothing is returned.
+    /// tsvectors and returns the postings by room, for the caller to write (`insertPostings`) or hand to
+    /// the `PostingWriter`; on SQLite the FTS5 rows are the whole index and nothing is returned.
     static func index(
         _ entries: [SearchIndexEntry], engine: SQLEngine, in database: any SQLDatabase
-    ) async throws -> (terms: [Int64], seqs: [Int64]) {
+    ) async throws -> [String: (terms: [Int64], seqs: [Int64])] {
         let entries = entries.filter { !$0.tokens.terms.isEmpty }
-        guard !entries.isEmpty else { return ([], []) }
+        guard !entries.isEmpty else { return [:] }
         switch engine {
         case .sqlite:
             // FTS5 rows share the messages' row ids, so deletions and joins need no extra mapping table.
@@ -26,7 +26,7 @@ extension SQLStore: SearchIndex {
             }
             query.appendLiteral(") AS v JOIN messages m ON m.id = v.column1")
             try await database.raw(query).run()
-            return ([], [])
+            return [:]
         case .postgres:
             let kept = entries.map { PostingTerms.kept($0.tokens.terms.compactMap(WindowRanker.number)) }
             var query: SQLQueryString = "INSERT INTO message_search (message_id, room_id, seq, tokens) VALUES "
@@ -43,15 +43,14 @@ extension SQLStore: SearchIndex {
                 query.appendLiteral(" AS tsvector))")
             }
             try await database.raw(query).run()
-            var terms: [Int64] = []
-            var seqs: [Int64] = []
+            var postings: [String: (terms: [Int64], seqs: [Int64])] = [:]
             for (offset, entry) in entries.enumerated() {
                 for term in PostingTerms.terms(kept[offset]) {
-                    terms.append(Int64(bitPattern: term))
-                    seqs.append(entry.seq)
+                    postings[entry.roomID, default: ([], [])].terms.append(Int64(bitPattern: term))
+                    postings[entry.roomID, default: ([], [])].seqs.append(entry.seq)
                 }
             }
-            return (terms, seqs)
+            return postings
         }
     }
 
