@@ -130,6 +130,13 @@ public struct AuthService: Sendable {
         return Identity(userID: claims.sub, sessionID: claims.sid)
     }
 
+    /// Whether a session still stands (not revoked, its user active). A WebSocket asks again once it is
+    /// registered: a revocation between the upgrade's token check and the registration reached no socket.
+    public func sessionStands(_ identity: Identity) async -> Bool {
+        guard let status = try? await sessions.sessionStatus(id: identity.sessionID) else { return false }
+        return status.session.userID == identity.userID && status.session.revokedAt == nil && status.userIsActive
+    }
+
     /// Deactivates or reactivates an account (operator command). A deactivated account's tokens are answered
     /// with 403 `AUTH_USER_INACTIVE` and its live connections close; reactivation lets its sessions work again.
     public func setActive(username: String, isActive: Bool) async throws -> User {

@@ -25,6 +25,9 @@ public final class InMemoryRateLimitStore: RateLimitStore {
     private struct Window {
         var start: Int64
         var count: Int
+        /// Each window keeps its own length: one store serves limits of different windows (a minute for
+        /// requests, an hour for uploads), and a sweep by the caller's length would reset the longer ones.
+        var lengthMillis: Int64
     }
 
     private struct State {
@@ -40,12 +43,12 @@ public final class InMemoryRateLimitStore: RateLimitStore {
         let nowMillis = now.milliseconds
         let windowMillis = windowSeconds * 1000
         let (count, start) = state.withLock { state -> (Int, Int64) in
-            if nowMillis - state.lastSweep >= windowMillis {
-                state.windows = state.windows.filter { nowMillis - $0.value.start < windowMillis }
+            if nowMillis - state.lastSweep >= 60_000 {
+                state.windows = state.windows.filter { nowMillis - $0.value.start < $0.value.lengthMillis }
                 state.lastSweep = nowMillis
             }
-            var window = state.windows[key] ?? Window(start: nowMillis, count: 0)
-            if nowMillis - window.start >= windowMillis { window = Window(start: nowMillis, count: 0) }
+            var window = state.windows[key] ?? Window(start: nowMillis, count: 0, lengthMillis: windowMillis)
+            if nowMillis - window.start >= windowMillis { window = Window(start: nowMillis, count: 0, lengthMillis: windowMillis) }
             window.count += 1
             state.windows[key] = window
             return (window.count, window.start)
@@ -60,15 +63,23 @@ public final class InMemoryRateLimitStore: RateLimitStore {
 }
 
 /// A token bucket per key, for bursty streams such as WebSocket sends (rate per second with a burst).
+///
+/// A bucket that has refilled is the same as none, so buckets full again are swept once per refill period:
+/// the table stays as large as the keys active lately, and reconnecting does not reset a bucket.
 public final class TokenBucketLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
         var updatedMillis: Int64
     }
 
+    private struct State {
+        var buckets: [String: Bucket] = [:]
+        var lastSweepMillis: Int64 = 0
+    }
+
     private let ratePerSecond: Double
     private let burst: Double
-    private let buckets = Mutex<[String: Bucket]>([:])
+    private let state = Mutex(State())
 
     public init(ratePerSecond: Int, burst: Int) {
         self.ratePerSecond = Double(max(1, ratePerSecond))
@@ -77,20 +88,24 @@ public final class TokenBucketLimiter: Sendable {
 
     /// Takes one token for `key`; false when the bucket is empty.
     public func take(_ key: String, now: Timestamp = .now()) -> Bool {
-        buckets.withLock { buckets in
-            var bucket = buckets[key] ?? Bucket(tokens: burst, updatedMillis: now.milliseconds)
-            let elapsed = Double(max(0, now.milliseconds - bucket.updatedMillis)) / 1000
+        let nowMillis = now.milliseconds
+        return state.withLock { state in
+            let refillMillis = Int64(burst / ratePerSecond * 1000)
+            if nowMillis - state.lastSweepMillis > refillMillis {
+                state.buckets = state.buckets.filter { nowMillis - $0.value.updatedMillis < refillMillis }
+                state.lastSweepMillis = nowMillis
+            }
+            var bucket = state.buckets[key] ?? Bucket(tokens: burst, updatedMillis: nowMillis)
+            let elapsed = Double(max(0, nowMillis - bucket.updatedMillis)) / 1000
             bucket.tokens = min(burst, bucket.tokens + elapsed * ratePerSecond)
-            bucket.updatedMillis = now.milliseconds
+            bucket.updatedMillis = nowMillis
             let allowed = bucket.tokens >= 1
             if allowed { bucket.tokens -= 1 }
-            buckets[key] = bucket
+            state.buckets[key] = bucket
             return allowed
         }
     }
 
-    /// Forgets a key (when its last connection closes) so the table does not grow without bound.
-    public func forget(_ key: String) {
-        _ = buckets.withLock { $0.removeValue(forKey: key) }
-    }
+    /// Keys holding a bucket now (for tests of the sweep).
+    public var trackedKeys: Int { state.withLock { $0.buckets.count } }
 }

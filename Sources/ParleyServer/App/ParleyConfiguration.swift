@@ -40,6 +40,22 @@ public struct ParleyConfiguration: Sendable {
     public var autoSummaryInterval: Double = 30
     /// Outbound frames a connection may have queued before it is closed as too slow.
     public var wsOutboundQueueLimit = 4096
+    /// Outbound bytes a connection may have queued (beyond the socket's buffer) before it is closed as too slow.
+    public var wsOutboundQueueBytes = 16 << 20
+    /// Client frames of every kind per user: the budget all WebSocket events share.
+    public var wsEventsPerSecond = 50
+    public var wsEventBurst = 200
+    /// Seconds a new HTTP connection has to send its first request head, and a request to send its whole
+    /// head: what keeps a connection that trickles headers (slowloris) from holding a socket.
+    public var httpHeaderTimeout: Double = 10
+    /// Seconds a request body may pause between two reads before the connection is closed.
+    public var httpBodyTimeout: Double = 30
+    /// Seconds a kept-alive HTTP connection may wait idle for its next request.
+    public var httpIdleTimeout: Double = 60
+    /// Open connections (HTTP and WebSocket) from one address; 0 turns the cap off.
+    public var connectionsPerAddress = 256
+    /// Addresses the per-address cap does not apply to (a reverse proxy in front of Parley).
+    public var connectionCapExemptAddresses: Set<String> = ["127.0.0.1", "::1"]
 
     public init() {}
 
@@ -83,6 +99,18 @@ public struct ParleyConfiguration: Sendable {
         if let limit = try reader.integer("PARLEY_WS_CONNECTIONS_PER_USER", in: 1...1_000_000) { configuration.wsConnectionsPerUser = limit }
         if let limit = try reader.integer("PARLEY_WS_SENDS_PER_SECOND", in: 1...1_000_000_000) { configuration.wsSendsPerSecond = limit }
         if let limit = try reader.integer("PARLEY_WS_SEND_BURST", in: 1...1_000_000_000) { configuration.wsSendBurst = limit }
+        if let limit = try reader.integer("PARLEY_WS_EVENTS_PER_SECOND", in: 1...1_000_000_000) { configuration.wsEventsPerSecond = limit }
+        if let limit = try reader.integer("PARLEY_WS_EVENT_BURST", in: 1...1_000_000_000) { configuration.wsEventBurst = limit }
+        if let limit = try reader.integer("PARLEY_WS_OUTBOUND_QUEUE_BYTES", in: 65_536...1 << 30) { configuration.wsOutboundQueueBytes = limit }
+        if let seconds = try reader.integer("PARLEY_HTTP_HEADER_TIMEOUT", in: 1...3600) { configuration.httpHeaderTimeout = Double(seconds) }
+        if let seconds = try reader.integer("PARLEY_HTTP_BODY_TIMEOUT", in: 1...3600) { configuration.httpBodyTimeout = Double(seconds) }
+        if let seconds = try reader.integer("PARLEY_HTTP_IDLE_TIMEOUT", in: 1...86_400) { configuration.httpIdleTimeout = Double(seconds) }
+        if let limit = try reader.integer("PARLEY_CONNECTIONS_PER_ADDRESS", in: 0...10_000_000) { configuration.connectionsPerAddress = limit }
+        if let list = reader.string("PARLEY_CONNECTION_CAP_EXEMPT") {
+            // "none" exempts nobody (an empty variable reads as unset).
+            configuration.connectionCapExemptAddresses = list.lowercased() == "none"
+                ? [] : Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
         configuration.llmBaseURL = reader.string("PARLEY_LLM_BASE_URL")
         configuration.llmModel = reader.string("PARLEY_LLM_MODEL")
         configuration.llmAPIKey = reader.string("PARLEY_LLM_API_KEY")

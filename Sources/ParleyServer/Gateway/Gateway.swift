@@ -19,7 +19,7 @@ final class Gateway: Sendable {
     private let store: SQLStore
     private let broker: any Broker
     private let typing: TypingTracker
-    private let sendLimiter: TokenBucketLimiter
+    private let limits: ClientEventLimits
     let settings: ConnectionSettings
     let keepers: LoopKeepers
     private let connectionLimit: Int
@@ -38,12 +38,15 @@ final class Gateway: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.connectionLimit = configuration.wsConnectionsPerUser
-        self.sendLimiter = TokenBucketLimiter(ratePerSecond: configuration.wsSendsPerSecond, burst: configuration.wsSendBurst)
+        self.limits = ClientEventLimits(.init(
+            events: (configuration.wsEventsPerSecond, configuration.wsEventBurst),
+            sends: (configuration.wsSendsPerSecond, configuration.wsSendBurst)))
         self.settings = ConnectionSettings(
-            outboundQueueLimit: configuration.wsOutboundQueueLimit,
+            outboundQueueLimit: configuration.wsOutboundQueueLimit, outboundQueueBytes: configuration.wsOutboundQueueBytes,
             pingInterval: .milliseconds(Int64(configuration.wsPingInterval * 1000)),
             pingTimeout: .milliseconds(Int64(configuration.wsPingTimeout * 1000)),
-            closeGrace: .seconds(10), slowCloseGrace: .seconds(60), maxMessageBytes: 256 * 1024, inboundHighWater: 256)
+            closeGrace: .seconds(10), slowCloseGrace: .seconds(60), maxMessageBytes: 256 * 1024, inboundHighWater: 256,
+            inboundHighWaterBytes: 1 << 20)
         // Each loop looks at its connections once a second, or more often when pings are more frequent.
         self.keepers = LoopKeepers(tick: min(.seconds(1), .nanoseconds(max(settings.pingInterval.nanoseconds / 2, 10_000_000))))
         let messages = self.messages
@@ -97,6 +100,30 @@ final class Gateway: Sendable {
         return (await AuthenticationMiddleware.authenticate(token: token, using: auth), subprotocol)
     }
 
+    /// Decides an upgrade request: `GET /ws` with a valid token of an existing user, or the error that refuses it.
+    func authorizeUpgrade(_ head: HTTPRequestHead, users: any UserStore) async -> Result<(identity: Identity, username: String, subprotocol: String?), ParleyError> {
+        guard head.method == .GET, head.uri.split(separator: "?", maxSplits: 1).first == "/ws" else {
+            return .failure(.malformedBody("WebSocket upgrades are served on GET /ws only"))
+        }
+        let (result, subprotocol) = await authenticate(uri: head.uri, headers: head.headers)
+        switch result {
+        case .failure(let error):
+            return .failure(error)
+        case .success(let identity):
+            guard let user = try? await users.user(id: identity.userID) else { return .failure(.tokenInvalid) }
+            return .success((identity, user.username, subprotocol))
+        }
+    }
+
+    /// The handler of a connection being upgraded, with the socket's buffer marks set for WebSocket traffic.
+    func makeConnection(on channel: any Channel, identity: Identity, username: String, logger: Logger) throws -> WebSocketConnection {
+        let connection = WebSocketConnection(
+            identity: identity, username: username, eventLoop: channel.eventLoop, keeper: keepers.keeper(for: channel.eventLoop),
+            settings: settings, metrics: metrics, logger: logger)
+        try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+        return connection
+    }
+
     /// A new upgraded connection: registers it (or refuses the one over the limit) and serves it.
     func serve(_ connection: WebSocketConnection) {
         guard hub.register(connection, limit: connectionLimit) else {
@@ -110,9 +137,15 @@ final class Gateway: Sendable {
         presence.connected(connection.identity.userID, username: connection.username)
         logger.debug("WebSocket connected", metadata: ["connection": .string(connection.id), "user_id": .string(connection.identity.userID)])
         Task {
+            // Registered first, checked second: a revocation either finds the socket in the hub or is seen here.
+            guard await self.auth.sessionStands(connection.identity) else {
+                connection.close(code: .policyViolation, reason: "session ended")
+                return
+            }
             for await text in connection.inbound {
+                let bytes = text.readableBytes
                 await self.handle(text, from: connection)
-                connection.inboundConsumed()
+                connection.inboundConsumed(bytes: bytes)
             }
         }
         connection.retired.whenComplete { _ in
@@ -139,15 +172,29 @@ final class Gateway: Sendable {
             return
         }
         let requestID = frame.requestIDText
+        let userID = connection.identity.userID
         do {
+            do {
+                try limits.admitFrame(from: userID)
+            } catch {
+                metrics.webSocketRateLimited.increment()
+                throw error
+            }
             switch frame.event {
-            case "join_chatroom": try await join(frame, connection, requestID: requestID)
+            case "join_chatroom":
+                try admit(.join, connection)
+                try await join(frame, connection, requestID: requestID)
             case "leave_chatroom":
                 let roomID = try roomID(frame)
                 hub.unsubscribe(connection, from: roomID)
-            case "send_message": try await send(frame, connection, requestID: requestID, acceptedAt: acceptedAt)
-            case "typing_start", "typing_stop": try await typing(frame, connection)
+            case "send_message":
+                try admit(.send, connection)
+                try await send(frame, connection, requestID: requestID, acceptedAt: acceptedAt)
+            case "typing_start", "typing_stop":
+                try admit(.typing, connection)
+                try await typing(frame, connection)
             case "message_read":
+                try admit(.read, connection)
                 try await messages.markRead(try frame.string("message_id"), in: try frame.string("chatroom_id"), by: connection.identity)
             case nil:
                 throw ParleyError.validation(.validationRequiredField, field: "event", "event is required")
@@ -163,36 +210,73 @@ final class Gateway: Sendable {
         }
     }
 
+    private func admit(_ action: ClientAction, _ connection: WebSocketConnection) throws {
+        do {
+            try limits.admit(action, by: connection.identity.userID)
+        } catch {
+            metrics.webSocketRateLimited.increment()
+            throw error
+        }
+    }
+
+    /// Subscribes with catch-up. The subscription is announced to the hub before access is read, so a
+    /// removal committed meanwhile cancels it; the replay goes in pages, each after the previous one has
+    /// drained from the socket, so one join costs what its reader can take, and one at a time per room.
     private func join(_ frame: ClientFrame, _ connection: WebSocketConnection, requestID: String?) async throws {
         let roomID = try roomID(frame)
-        let afterSeq = try frame.integer("after_seq")
+        let afterSeq = try frame.integer("after_seq").map(Int64.init)
         if let afterSeq, afterSeq < 0 { throw ParleyError.validation(field: "after_seq", "after_seq must be 0 or more") }
-        guard let (room, membership) = try await store.roomAccess(roomID: roomID, userID: connection.identity.userID) else {
-            throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
-        }
-        try RoomPolicy.authorize(.view, role: membership?.role, in: room)
-        hub.beginSubscription(connection, roomID: room.id, lastSeq: room.lastSeq, afterSeq: afterSeq.map(Int64.init))
-        connection.send(try EventFrame.encode(
-            "chatroom_joined", ChatroomJoinedPayload(chatroomID: room.id, lastSeq: room.lastSeq, role: membership?.role ?? .member, afterSeq: afterSeq.map(Int64.init)),
-            requestID: requestID))
-        if var cursor = afterSeq.map(Int64.init) {
-            // Replay in pages until the stored history is exhausted; live events wait meanwhile.
-            while true {
-                let page = try await messages.catchUp(roomID: room.id, afterSeq: cursor, through: cursor + 500)
-                let frames = try page.map { (seq: $0.seq, frame: try EventFrame.encode("message_received", MessagePayload(message: $0))) }
-                hub.deliverCatchUp(connection, roomID: room.id, events: frames)
-                guard let last = page.last, page.count == 500 else { break }
-                cursor = last.seq
+        let ticket = hub.prepareJoin(connection, roomID: roomID)
+        let room: Room
+        let membership: Membership?
+        do {
+            guard let access = try await store.roomAccess(roomID: roomID, userID: connection.identity.userID) else {
+                throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
             }
+            (room, membership) = access
+            try RoomPolicy.authorize(.view, role: membership?.role, in: room)
+            try hub.beginSubscription(connection, ticket: ticket, lastSeq: room.lastSeq, afterSeq: afterSeq)
+        } catch let refusal as Hub.JoinRefusal {
+            hub.abandonJoin(ticket)
+            switch refusal {
+            case .removed:
+                throw ParleyError(.chatroomAccessDenied, status: 403, "You are no longer a member of this chatroom")
+            case .catchUpInProgress:
+                metrics.webSocketRateLimited.increment()
+                throw ParleyError(.rateLimitExceeded, status: 429, "This connection is still catching up on this chatroom; wait for it to finish",
+                                  details: ["scope": "join_chatroom"])
+            }
+        } catch {
+            hub.abandonJoin(ticket)
+            throw error
+        }
+        connection.send(try EventFrame.encode(
+            "chatroom_joined", ChatroomJoinedPayload(chatroomID: room.id, lastSeq: room.lastSeq, role: membership?.role ?? .member, afterSeq: afterSeq),
+            requestID: requestID))
+        do {
+            if var cursor = afterSeq {
+                // Replay in pages until the stored history is exhausted; live events wait meanwhile.
+                while true {
+                    let page = try await messages.catchUp(roomID: room.id, afterSeq: cursor, through: cursor + 500)
+                    let frames = try page.map { (seq: $0.seq, frame: try EventFrame.encode("message_received", MessagePayload(message: $0))) }
+                    // The subscription ended meanwhile (left, removed, closed): nothing more to replay.
+                    guard hub.deliverCatchUp(connection, roomID: room.id, events: frames) else { return }
+                    guard let last = page.last, page.count == 500 else { break }
+                    cursor = last.seq
+                    guard await connection.drained() else {
+                        hub.abortCatchUp(connection, roomID: room.id)
+                        return
+                    }
+                }
+            }
+        } catch {
+            hub.abortCatchUp(connection, roomID: room.id)
+            throw error
         }
         hub.finishCatchUp(connection, roomID: room.id)
     }
 
     private func send(_ frame: ClientFrame, _ connection: WebSocketConnection, requestID: String?, acceptedAt: UInt64) async throws {
-        guard sendLimiter.take(connection.identity.userID) else {
-            metrics.webSocketRateLimited.increment()
-            throw ParleyError(.rateLimitExceeded, status: 429, "Too many messages; slow down", details: ["scope": "send_message"])
-        }
         let content = frame.data?.member("content")
         let input = SendInput(
             roomID: try frame.string("chatroom_id"), content: content, messageType: try frame.string("message_type", required: false),

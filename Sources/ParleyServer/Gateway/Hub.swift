@@ -34,6 +34,9 @@ final class Hub: Sendable {
         var connections: [String: WebSocketConnection] = [:]
         var connectionsByUser: [String: Set<String>] = [:]
         var roomsByConnection: [String: Set<String>] = [:]
+        /// Joins between `prepareJoin` and `beginSubscription`, by room: ticket → user.
+        var pendingJoins: [String: [Int: String]] = [:]
+        var nextTicket = 0
     }
 
     private let state = Mutex(State())
@@ -97,11 +100,48 @@ final class Hub: Sendable {
 
     // MARK: Subscriptions
 
-    /// Subscribes in catch-up mode: live events are held until `finishCatchUp`. `lastSeq` is the room's
-    /// latest `seq` read before subscribing; the subscription starts after `afterSeq`, or after `lastSeq`.
-    func beginSubscription(_ connection: WebSocketConnection, roomID: String, lastSeq: Int64, afterSeq: Int64?) {
+    /// A join in progress: it exists before the membership is read, so that a removal published in between
+    /// cancels it (see `beginSubscription`).
+    struct JoinTicket: Sendable {
+        fileprivate let roomID: String
+        fileprivate let token: Int
+    }
+
+    /// Why a subscription could not begin.
+    enum JoinRefusal: Error {
+        /// The user was removed from the room (or the room was deleted) while the join read its access.
+        case removed
+        /// This connection is already replaying this room; one catch-up at a time.
+        case catchUpInProgress
+    }
+
+    /// Announces a join before its access check: a removal applied after this call cancels the ticket.
+    func prepareJoin(_ connection: WebSocketConnection, roomID: String) -> JoinTicket {
         state.withLock { state in
+            state.nextTicket += 1
+            state.pendingJoins[roomID, default: [:]][state.nextTicket] = connection.identity.userID
+            return JoinTicket(roomID: roomID, token: state.nextTicket)
+        }
+    }
+
+    /// Withdraws a ticket whose join failed before subscribing.
+    func abandonJoin(_ ticket: JoinTicket) {
+        state.withLock { state in Self.removeTicket(ticket, in: &state) }
+    }
+
+    /// Subscribes in catch-up mode: live events are held until `finishCatchUp`. `lastSeq` is the room's
+    /// latest `seq` read after `prepareJoin`; the subscription starts after `afterSeq`, or after `lastSeq`.
+    ///
+    /// Refused when a removal cancelled the ticket since `prepareJoin` (the access read may predate the
+    /// removal's commit, but its unsubscribe effect came after the ticket), or while this connection is still
+    /// replaying the room.
+    func beginSubscription(_ connection: WebSocketConnection, ticket: JoinTicket, lastSeq: Int64, afterSeq: Int64?) throws(JoinRefusal) {
+        try state.withLock { state throws(JoinRefusal) in
+            let roomID = ticket.roomID
+            guard state.pendingJoins[roomID]?[ticket.token] != nil else { throw .removed }
+            Self.removeTicket(ticket, in: &state)
             var room = state.rooms[roomID] ?? RoomState()
+            if room.subscribers[connection.id]?.buffer != nil { throw .catchUpInProgress }
             if room.nextSeq == nil { room.nextSeq = lastSeq + 1 }
             room.subscribers[connection.id] = Subscription(connection: connection, deliveredSeq: afterSeq ?? lastSeq, buffer: [])
             state.rooms[roomID] = room
@@ -109,32 +149,47 @@ final class Hub: Sendable {
         }
     }
 
-    /// Writes replayed messages straight to the connection and advances its position.
-    func deliverCatchUp(_ connection: WebSocketConnection, roomID: String, events: [(seq: Int64, frame: ByteBuffer)]) {
+    /// Queues replayed messages for the connection and advances its position; false when the subscription
+    /// has ended (left, removed, or closed), so the replay stops.
+    func deliverCatchUp(_ connection: WebSocketConnection, roomID: String, events: [(seq: Int64, frame: ByteBuffer)]) -> Bool {
         state.withLock { state in
-            guard var subscription = state.rooms[roomID]?.subscribers[connection.id] else { return }
+            guard var subscription = state.rooms[roomID]?.subscribers[connection.id] else { return false }
+            var fanOut = FanOut()
             for event in events where event.seq > subscription.deliveredSeq {
-                connection.send(event.frame)
+                fanOut.add(connection, event.frame)
                 subscription.deliveredSeq = event.seq
             }
             state.rooms[roomID]?.subscribers[connection.id] = subscription
+            // Queued on the loop under the lock, so these frames keep their place before later live events.
+            fanOut.submit(metrics: metrics, acceptedAt: 0)
+            return true
         }
-        metrics.eventsDelivered.increment(by: Int64(events.count))
     }
 
     /// Ends catch-up: releases held live events that the replay did not cover, then goes live.
     func finishCatchUp(_ connection: WebSocketConnection, roomID: String) {
         state.withLock { state in
             guard var subscription = state.rooms[roomID]?.subscribers[connection.id] else { return }
+            var fanOut = FanOut()
             for event in subscription.buffer ?? [] {
                 if let seq = event.seq {
                     guard seq > subscription.deliveredSeq else { continue }
                     subscription.deliveredSeq = seq
                 }
-                connection.send(event.frame)
+                fanOut.add(connection, event.frame)
             }
             subscription.buffer = nil
             state.rooms[roomID]?.subscribers[connection.id] = subscription
+            fanOut.submit(metrics: metrics, acceptedAt: 0)
+        }
+    }
+
+    /// Ends a catch-up that failed part-way: the subscription is dropped rather than left holding events.
+    func abortCatchUp(_ connection: WebSocketConnection, roomID: String) {
+        state.withLock { state in
+            guard state.rooms[roomID]?.subscribers[connection.id]?.buffer != nil else { return }
+            Self.removeSubscription(connection.id, from: roomID, in: &state)
+            state.roomsByConnection[connection.id]?.remove(roomID)
         }
     }
 
@@ -143,6 +198,11 @@ final class Hub: Sendable {
             Self.removeSubscription(connection.id, from: roomID, in: &state)
             state.roomsByConnection[connection.id]?.remove(roomID)
         }
+    }
+
+    private static func removeTicket(_ ticket: JoinTicket, in state: inout State) {
+        state.pendingJoins[ticket.roomID]?.removeValue(forKey: ticket.token)
+        if state.pendingJoins[ticket.roomID]?.isEmpty == true { state.pendingJoins.removeValue(forKey: ticket.roomID) }
     }
 
     private static func removeSubscription(_ connectionID: String, from roomID: String, in state: inout State) {
@@ -166,7 +226,7 @@ final class Hub: Sendable {
             case .room(let roomID):
                 if var room = state.rooms[roomID] {
                     let ready = sequence(event, in: &room, roomID: roomID)
-                    for item in ready { dispatch(item, in: &room, state: state, fanOut: &fanOut) }
+                    for item in ready { dispatch(item, roomID: roomID, in: &room, state: &state, fanOut: &fanOut) }
                     state.rooms[roomID] = room
                 } else if let origin = event.origin, let connection = state.connections[origin.connectionID] {
                     fanOut.add(connection, origin.frame)
@@ -200,8 +260,9 @@ final class Hub: Sendable {
         return ready
     }
 
-    private func dispatch(_ event: OutboundEvent, in room: inout RoomState, state: State, fanOut: inout FanOut) {
+    private func dispatch(_ event: OutboundEvent, roomID: String, in room: inout RoomState, state: inout State, fanOut: inout FanOut) {
         var originDelivered = false
+        var overflowed: [String] = []
         for (connectionID, var subscription) in room.subscribers {
             if let excluded = event.excludedUserID, subscription.connection.identity.userID == excluded { continue }
             let frame = (event.origin?.connectionID == connectionID ? event.origin?.frame : nil) ?? event.frame
@@ -214,13 +275,20 @@ final class Hub: Sendable {
                 // replay still sends everything older than the held events.
                 subscription.buffer!.append(OutboundEvent(audience: event.audience, name: event.name, frame: frame, seq: event.seq))
                 if subscription.buffer!.count > catchUpBufferLimit {
-                    subscription.connection.close(code: .unknown(1013), reason: "too far behind; reconnect and resume with after_seq")
+                    // Closed by a task on its loop, never here under the lock; its held events are let go now.
+                    fanOut.close(subscription.connection, code: .unknown(1013), reason: "too far behind; reconnect and resume with after_seq")
+                    overflowed.append(connectionID)
+                    continue
                 }
             } else {
                 fanOut.add(subscription.connection, frame)
                 if let seq = event.seq { subscription.deliveredSeq = seq }
             }
             room.subscribers[connectionID] = subscription
+        }
+        for connectionID in overflowed {
+            room.subscribers.removeValue(forKey: connectionID)
+            state.roomsByConnection[connectionID]?.remove(roomID)
         }
         if !originDelivered, let origin = event.origin, let connection = state.connections[origin.connectionID] {
             fanOut.add(connection, origin.frame)
@@ -230,11 +298,14 @@ final class Hub: Sendable {
     private func apply(_ effect: HubEffect, to state: inout State) {
         switch effect {
         case .unsubscribe(let userID, let roomID):
+            state.pendingJoins[roomID] = state.pendingJoins[roomID]?.filter { $0.value != userID }
+            if state.pendingJoins[roomID]?.isEmpty == true { state.pendingJoins.removeValue(forKey: roomID) }
             for connectionID in state.connectionsByUser[userID] ?? [] {
                 Self.removeSubscription(connectionID, from: roomID, in: &state)
                 state.roomsByConnection[connectionID]?.remove(roomID)
             }
         case .dropRoom(let roomID):
+            state.pendingJoins.removeValue(forKey: roomID)
             for connectionID in state.rooms.removeValue(forKey: roomID)?.subscribers.keys ?? [:].keys {
                 state.roomsByConnection[connectionID]?.remove(roomID)
             }
@@ -278,7 +349,7 @@ final class Hub: Sendable {
                 ready.append(event)
                 room.nextSeq = next + 1
             }
-            for event in ready { dispatch(event, in: &room, state: state, fanOut: &fanOut) }
+            for event in ready { dispatch(event, roomID: roomID, in: &room, state: &state, fanOut: &fanOut) }
             if let first = room.pending.keys.min(), let next = room.nextSeq, next < first {
                 room.gapFillScheduled = true
                 scheduleGapFill(roomID: roomID, from: next, before: first)
@@ -290,27 +361,48 @@ final class Hub: Sendable {
 }
 
 /// Writes gathered per event loop: one task per loop per event, each writing to its connections and
-/// sharing one flush per connection.
+/// sharing one flush per connection. Built under the hub's lock and submitted there (submitting only queues
+/// tasks), so per-loop order follows event order; nothing touches a connection in the lock's stack.
 struct FanOut {
-    private var groups: [ObjectIdentifier: (loop: any EventLoop, items: [(WebSocketConnection, ByteBuffer)])] = [:]
+    enum Action {
+        case frame(ByteBuffer)
+        case close(WebSocketErrorCode, String)
+    }
+
+    private var groups: [ObjectIdentifier: (loop: any EventLoop, items: [(WebSocketConnection, Action)])] = [:]
+    private var frames = 0
 
     mutating func add(_ connection: WebSocketConnection, _ frame: ByteBuffer) {
+        append(connection, .frame(frame))
+        frames += 1
+    }
+
+    mutating func close(_ connection: WebSocketConnection, code: WebSocketErrorCode, reason: String) {
+        append(connection, .close(code, reason))
+    }
+
+    private mutating func append(_ connection: WebSocketConnection, _ action: Action) {
         let key = ObjectIdentifier(connection.eventLoop)
         if groups[key] == nil { groups[key] = (connection.eventLoop, []) }
-        groups[key]!.items.append((connection, frame))
+        groups[key]!.items.append((connection, action))
     }
 
     func submit(metrics: ParleyMetrics, acceptedAt: UInt64) {
         for (_, group) in groups {
             let items = group.items
             group.loop.execute {
-                for (connection, frame) in items { connection.write(frame) }
+                for (connection, action) in items {
+                    switch action {
+                    case .frame(let frame): connection.write(frame)
+                    case .close(let code, let reason): connection.closeOnLoop(code: code, reason: reason)
+                    }
+                }
                 if acceptedAt > 0 {
                     let elapsed = DispatchTime.now().uptimeNanoseconds &- acceptedAt
                     metrics.deliveryLatency.recordNanoseconds(Int64(elapsed))
                 }
             }
-            metrics.eventsDelivered.increment(by: Int64(items.count))
         }
+        if frames > 0 { metrics.eventsDelivered.increment(by: Int64(frames)) }
     }
 }

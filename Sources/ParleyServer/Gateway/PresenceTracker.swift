@@ -29,28 +29,27 @@ public final class PresenceTracker: PresenceReader {
     }
 
     func connected(_ userID: String, username: String) {
-        let cameOnline = state.withLock { state -> Bool in
+        let (cameOnline, pending) = state.withLock { state -> (Bool, Task<Void, Never>?) in
             state.connections[userID, default: 0] += 1
-            guard state.connections[userID] == 1 else { return false }
-            if let pending = state.leaving.removeValue(forKey: userID) {
-                pending.cancel()
-                return false
-            }
-            return true
+            guard state.connections[userID] == 1 else { return (false, nil) }
+            if let pending = state.leaving.removeValue(forKey: userID) { return (false, pending) }
+            return (true, nil)
         }
+        // Cancelled outside the lock: cancellation runs the task's handlers in this stack.
+        pending?.cancel()
         if cameOnline { announce(userID, username, true) }
     }
 
     func disconnected(_ userID: String, username: String) {
         let grace = self.grace
-        state.withLock { state in
+        let replaced = state.withLock { state -> Task<Void, Never>? in
             let remaining = (state.connections[userID] ?? 1) - 1
             guard remaining <= 0 else {
                 state.connections[userID] = remaining
-                return
+                return nil
             }
             state.connections.removeValue(forKey: userID)
-            state.leaving[userID]?.cancel()
+            let replaced = state.leaving[userID]
             state.leaving[userID] = Task {
                 try? await Task.sleep(for: grace)
                 guard !Task.isCancelled else { return }
@@ -61,6 +60,8 @@ public final class PresenceTracker: PresenceReader {
                 }
                 if wentOffline { self.announce(userID, username, false) }
             }
+            return replaced
         }
+        replaced?.cancel()
     }
 }

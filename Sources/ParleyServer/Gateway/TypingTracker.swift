@@ -32,7 +32,7 @@ final class TypingTracker: Sendable {
     func start(roomID: String, user: Identity, username: String) {
         let key = Key(roomID: roomID, userID: user.userID)
         let expiry = self.expiry
-        let wasTyping = state.withLock { state -> Bool in
+        let previous = state.withLock { state -> Entry? in
             state.nextToken += 1
             let token = state.nextToken
             let timer = Task {
@@ -40,11 +40,11 @@ final class TypingTracker: Sendable {
                 guard !Task.isCancelled else { return }
                 self.end(key, user: user, username: username, onlyToken: token)
             }
-            let previous = state.active.updateValue(Entry(token: token, timer: timer), forKey: key)
-            previous?.timer.cancel()
-            return previous != nil
+            return state.active.updateValue(Entry(token: token, timer: timer), forKey: key)
         }
-        if !wasTyping { publish(roomID, user, username, true) }
+        // Cancelled outside the lock: cancellation runs the task's handlers in this stack.
+        previous?.timer.cancel()
+        if previous == nil { publish(roomID, user, username, true) }
     }
 
     func stop(roomID: String, user: Identity, username: String) {

@@ -10,6 +10,8 @@ import Synchronization
 struct ConnectionSettings: Sendable {
     /// Frames that may wait beyond the socket's high-water mark before the connection counts as too slow.
     var outboundQueueLimit: Int
+    /// Bytes that may wait beyond the socket's high-water mark (every frame counts, pongs and pings too).
+    var outboundQueueBytes: Int
     var pingInterval: TimeAmount
     var pingTimeout: TimeAmount
     /// How long a closing connection may take to acknowledge the close frame.
@@ -21,6 +23,8 @@ struct ConnectionSettings: Sendable {
     var maxMessageBytes: Int
     /// Inbound messages buffered before the socket stops being read.
     var inboundHighWater: Int
+    /// Inbound bytes buffered before the socket stops being read (a few large messages pause it sooner).
+    var inboundHighWaterBytes: Int
 }
 
 /// One WebSocket connection: the NIO handler that reads frames, and the handle the hub writes through.
@@ -38,6 +42,7 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
     let inbound: AsyncStream<ByteBuffer>
     private let inboundContinuation: AsyncStream<ByteBuffer>.Continuation
     private let inboundCount = Atomic<Int>(0)
+    private let inboundBytes = Atomic<Int>(0)
     private let settings: ConnectionSettings
     private let metrics: ParleyMetrics
     private let logger: Logger
@@ -46,7 +51,11 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
     private var context: ChannelHandlerContext?
     private let flusher: LoopFlusher
     private var fragments: ByteBuffer?
+    /// Frames and bytes written while the socket was above its high-water mark.
     private var backlog = 0
+    private var backlogBytes = 0
+    /// Waiting for the socket to drain (catch-up pages wait here between pages).
+    private var writableWaiters: [EventLoopPromise<Bool>] = []
     private var closing = false
     private var readingPaused = false
     private let keeper: LoopKeeper
@@ -84,27 +93,37 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
     // MARK: Outbound (any thread)
 
     /// Queues a text frame; the flush is coalesced with other writes of this event-loop tick.
+    ///
+    /// Always a task on the loop, never a write in the caller's stack: a write can close the connection,
+    /// and the caller may hold a lock that closing would take again.
     func send(_ frame: ByteBuffer) {
-        if eventLoop.inEventLoop {
-            write(frame)
-        } else {
-            eventLoop.execute { self.write(frame) }
-        }
+        eventLoop.execute { self.write(frame) }
     }
 
     /// Sends a close frame with `code` and closes once the peer answers or the grace period ends.
+    /// Like `send`, always a task on the loop.
     func close(code: WebSocketErrorCode, reason: String) {
-        if eventLoop.inEventLoop {
-            startClosing(code: code, reason: reason)
-        } else {
-            eventLoop.execute { self.startClosing(code: code, reason: reason) }
-        }
+        eventLoop.execute { self.startClosing(code: code, reason: reason) }
     }
 
-    /// Called by the reader of `inbound` after handling a message, to resume reading a paused socket.
-    func inboundConsumed() {
+    /// Waits until everything queued so far has drained below the socket's high-water mark; false when the
+    /// connection is closing instead. Catch-up waits here between pages, so a reader sets its pace.
+    func drained() async -> Bool {
+        let promise = eventLoop.makePromise(of: Bool.self)
+        // A task on the loop: it runs after the writes queued before it, so it sees their effect.
+        eventLoop.execute {
+            guard !self.closing, let context = self.context else { return promise.succeed(false) }
+            if context.channel.isWritable { return promise.succeed(true) }
+            self.writableWaiters.append(promise)
+        }
+        return (try? await promise.futureResult.get()) ?? false
+    }
+
+    /// Called by the reader of `inbound` after handling a message of `bytes`, to resume reading a paused socket.
+    func inboundConsumed(bytes: Int) {
         let remaining = inboundCount.wrappingSubtract(1, ordering: .relaxed).newValue
-        if remaining <= settings.inboundHighWater / 4 {
+        let remainingBytes = inboundBytes.wrappingSubtract(bytes, ordering: .relaxed).newValue
+        if remaining <= settings.inboundHighWater / 4, remainingBytes <= settings.inboundHighWaterBytes / 4 {
             eventLoop.execute {
                 guard self.readingPaused, let context = self.context else { return }
                 self.readingPaused = false
@@ -116,21 +135,38 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
 
     // MARK: Event-loop side
 
+    /// `close` for callers already on the loop and holding no lock (the hub's fan-out tasks).
+    func closeOnLoop(code: WebSocketErrorCode, reason: String) {
+        startClosing(code: code, reason: reason)
+    }
+
     /// Writes on the event loop; used directly by the hub's per-loop fan-out.
     func write(_ frame: ByteBuffer) {
         eventLoop.preconditionInEventLoop()
         guard !closing, let context else { return }
-        if !context.channel.isWritable {
-            backlog += 1
-            if backlog > settings.outboundQueueLimit {
-                metrics.slowConsumersClosed.increment()
-                logger.info("Closing a WebSocket that reads too slowly", metadata: ["connection": .string(id), "user_id": .string(identity.userID)])
-                startClosing(
-                    code: .unknown(1013), reason: "outbound queue overflow; reconnect and resume with after_seq", grace: settings.slowCloseGrace)
-                return
-            }
-        }
+        guard admitOutbound(bytes: frame.readableBytes, context: context) else { return }
         context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frame)), promise: nil)
+        flusher.markDirty(self)
+    }
+
+    /// Counts a frame against the backlog when the socket is above its high-water mark; closes the
+    /// connection as too slow (and refuses the frame) once the backlog passes its limit. Every outbound
+    /// frame goes through here, control frames included, so no peer can make the server queue without bound.
+    private func admitOutbound(bytes: Int, context: ChannelHandlerContext) -> Bool {
+        guard !context.channel.isWritable else { return true }
+        backlog += 1
+        backlogBytes += bytes
+        guard backlog > settings.outboundQueueLimit || backlogBytes > settings.outboundQueueBytes else { return true }
+        metrics.slowConsumersClosed.increment()
+        logger.info("Closing a WebSocket that reads too slowly", metadata: ["connection": .string(id), "user_id": .string(identity.userID)])
+        startClosing(code: .unknown(1013), reason: "outbound queue overflow; reconnect and resume with after_seq", grace: settings.slowCloseGrace)
+        return false
+    }
+
+    /// Writes a control frame (ping or pong) through the backlog accounting, flushed with this tick's writes.
+    private func writeControl(_ opcode: WebSocketOpcode, _ data: ByteBuffer, context: ChannelHandlerContext) {
+        guard !closing, admitOutbound(bytes: data.readableBytes + 2, context: context) else { return }
+        context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: opcode, data: data)), promise: nil)
         flusher.markDirty(self)
     }
 
@@ -166,7 +202,11 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { backlog = 0 }
+        if context.channel.isWritable {
+            backlog = 0
+            backlogBytes = 0
+            resumeWriters(true)
+        }
         context.fireChannelWritabilityChanged()
     }
 
@@ -177,7 +217,9 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        lastHeard = .now()
+        // A peer's own pings do not count as hearing from it: a peer that pings but never reads must still
+        // fall silent to our pings (its pongs queue behind what it does not read) and be closed.
+        if frame.opcode != .ping { lastHeard = .now() }
         switch frame.opcode {
         case .text:
             if frame.fin {
@@ -205,8 +247,7 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
                 write(error)
             }
         case .ping:
-            guard !closing else { return }
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+            writeControl(.pong, frame.unmaskedData, context: context)
         case .pong:
             break
         case .connectionClose:
@@ -215,7 +256,7 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
             } else {
                 closing = true
                 closeDeadline = .now() + settings.closeGrace
-                retiredPromise.succeed()
+                retire()
                 var data = frame.unmaskedData
                 let code = data.readInteger(as: UInt16.self) ?? 1000
                 var reply = context.channel.allocator.buffer(capacity: 2)
@@ -238,8 +279,9 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
         }
         inboundContinuation.yield(message)
         let queued = inboundCount.wrappingAdd(1, ordering: .relaxed).newValue
+        let queuedBytes = inboundBytes.wrappingAdd(message.readableBytes, ordering: .relaxed).newValue
         // A client that floods faster than it is served stops being read until the backlog drains.
-        if queued >= settings.inboundHighWater, !readingPaused, let context {
+        if queued >= settings.inboundHighWater || queuedBytes >= settings.inboundHighWaterBytes, !readingPaused, let context {
             readingPaused = true
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
         }
@@ -262,7 +304,7 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
         }
         guard now >= nextPing else { return }
         nextPing = now + settings.pingInterval
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))), promise: nil)
+        writeControl(.ping, context.channel.allocator.buffer(capacity: 0), context: context)
     }
 
     private func startClosing(code: WebSocketErrorCode, reason: String, grace: TimeAmount? = nil) {
@@ -275,7 +317,21 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
         // A peer that never answers (or never reads) is cut off after the grace period.
         closeDeadline = .now() + (grace ?? settings.closeGrace)
-        retiredPromise.succeed()
+        retire()
+    }
+
+    /// Completes `retired` in a task of its own: its callbacks (the hub forgetting the connection) must not
+    /// run inside whatever stack started the close, which may hold a lock they take.
+    private func retire() {
+        resumeWriters(false)
+        eventLoop.execute { self.retiredPromise.succeed() }
+    }
+
+    private func resumeWriters(_ writable: Bool) {
+        guard !writableWaiters.isEmpty else { return }
+        let waiters = writableWaiters
+        writableWaiters.removeAll()
+        for waiter in waiters { waiter.succeed(writable) }
     }
 
     private func finish() {
@@ -284,8 +340,11 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
         keeper.remove(self)
         closing = true
         inboundContinuation.finish()
-        retiredPromise.succeed()
-        closedPromise.succeed()
+        resumeWriters(false)
+        eventLoop.execute {
+            self.retiredPromise.succeed()
+            self.closedPromise.succeed()
+        }
     }
 }
 

@@ -47,6 +47,8 @@ final class TestServer: Sendable {
         configuration.uploadsPerHour = 10_000
         configuration.wsSendsPerSecond = 100_000
         configuration.wsSendBurst = 100_000
+        configuration.wsEventsPerSecond = 100_000
+        configuration.wsEventBurst = 100_000
         configure(&configuration)
         let logger = testLogger()
         let server = try await ParleyServer.make(configuration: configuration, logger: logger)
