@@ -31,6 +31,8 @@ public final class ParleyServer: Sendable {
     let gateway: Gateway
     let blobs: FileBlobStore
     let rateLimits: any RateLimitStore
+    /// Open connections per remote address, shared by every connection the application accepts.
+    let addressCap: AddressConnectionCap
     let logger: Logger
 
     private init(
@@ -52,6 +54,7 @@ public final class ParleyServer: Sendable {
         self.blobs = blobs
         self.logger = logger
         self.rateLimits = InMemoryRateLimitStore()
+        self.addressCap = AddressConnectionCap(limit: configuration.connectionsPerAddress, exempt: configuration.connectionCapExemptAddresses)
         let broker = InProcessBroker()
         self.broker = broker
         let presence = PresenceTracker(grace: .milliseconds(Int64(configuration.presenceGrace * 1000))) { userID, username, online in
@@ -157,10 +160,15 @@ public final class ParleyServer: Sendable {
         let gateway = self.gateway
         let users = self.store
         let logger = self.logger
+        let addressCap = self.addressCap
+        let timeouts = HTTPTimeoutHandler.Timeouts(
+            header: .milliseconds(Int64(configuration.httpHeaderTimeout * 1000)),
+            body: .milliseconds(Int64(configuration.httpBodyTimeout * 1000)),
+            idle: .milliseconds(Int64(configuration.httpIdleTimeout * 1000)))
         return Application(
             router: makeRouter(),
             server: HTTPServerBuilder { responder in
-                ParleyChannel(responder: responder, gateway: gateway, users: users, logger: logger)
+                ParleyChannel(responder: responder, gateway: gateway, users: users, addressCap: addressCap, timeouts: timeouts, logger: logger)
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },

@@ -15,7 +15,8 @@ import Synchronization
 ///
 /// The upgrade is decided before any response is written: a request with a valid token becomes a
 /// WebSocket; any other request (a bad token included) continues as plain HTTP to the router, whose
-/// `GET /ws` route answers with the 401 envelope.
+/// `GET /ws` route answers with the 401 envelope. NIO's upgrader looks at the first request only; an upgrade
+/// on a later request of a kept-alive connection is taken by `KeepAliveUpgradeHandler`.
 struct ParleyChannel: ServerChildChannel, HTTPChannelHandler {
     /// What a connection turned out to be once its first request was read.
     enum Negotiated: Sendable {
@@ -40,11 +41,20 @@ struct ParleyChannel: ServerChildChannel, HTTPChannelHandler {
     let responder: HTTPChannelHandler.Responder
     let gateway: Gateway
     let users: any UserStore
+    let addressCap: AddressConnectionCap
+    let timeouts: HTTPTimeoutHandler.Timeouts
     let logger: Logger
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        guard addressCap.admit(channel) else {
+            // Closed before a byte is read: one address may not take every socket the process can open.
+            channel.close(promise: nil)
+            return channel.eventLoop.makeFailedFuture(ChannelError.inappropriateOperationForState)
+        }
         do {
             let decision = Decision()
+            let timeoutHandler = HTTPTimeoutHandler(timeouts: timeouts)
+            let lateUpgrade = KeepAliveUpgradeHandler(gateway: gateway, users: users, timeoutHandler: timeoutHandler, logger: logger)
             let gateway = self.gateway
             let users = self.users
             let upgrader = NIOTypedWebSocketServerUpgrader<Negotiated>(
@@ -52,34 +62,26 @@ struct ParleyChannel: ServerChildChannel, HTTPChannelHandler {
                 shouldUpgrade: { channel, head in
                     let promise = channel.eventLoop.makePromise(of: HTTPHeaders?.self)
                     promise.completeWithTask {
-                        guard head.method == .GET, head.uri.split(separator: "?", maxSplits: 1).first == "/ws" else {
-                            decision.refusal.withLock { $0 = .malformedBody("WebSocket upgrades are served on GET /ws only") }
+                        switch await gateway.authorizeUpgrade(head, users: users) {
+                        case .success(let accepted):
+                            decision.identity.withLock { $0 = (accepted.identity, accepted.username) }
+                            var headers = HTTPHeaders()
+                            if let subprotocol = accepted.subprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
+                            return headers
+                        case .failure(let error):
+                            decision.refusal.withLock { $0 = error }
                             return nil
                         }
-                        let (result, subprotocol) = await gateway.authenticate(uri: head.uri, headers: head.headers)
-                        guard case .success(let identity) = result, let user = try? await users.user(id: identity.userID) else {
-                            if case .failure(let error) = result {
-                                decision.refusal.withLock { $0 = error }
-                            } else {
-                                decision.refusal.withLock { $0 = .tokenInvalid }
-                            }
-                            return nil
-                        }
-                        decision.identity.withLock { $0 = (identity, user.username) }
-                        var headers = HTTPHeaders()
-                        if let subprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
-                        return headers
                     }
                     return promise.futureResult
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard let (identity, username) = decision.identity.withLock({ $0 }) else { throw ChannelError.inappropriateOperationForState }
-                        let connection = WebSocketConnection(
-                            identity: identity, username: username, eventLoop: channel.eventLoop,
-                            keeper: gateway.keepers.keeper(for: channel.eventLoop), settings: gateway.settings,
-                            metrics: gateway.metrics, logger: logger)
-                        try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+                        let connection = try gateway.makeConnection(on: channel, identity: identity, username: username, logger: logger)
+                        // WebSocket connections keep time with pings from here on; later requests are not HTTP.
+                        channel.pipeline.syncOperations.removeHandler(timeoutHandler, promise: nil)
+                        channel.pipeline.syncOperations.removeHandler(lateUpgrade, promise: nil)
                         try channel.pipeline.syncOperations.addHandler(connection)
                         return Negotiated.webSocket(connection)
                     }
@@ -104,6 +106,9 @@ struct ParleyChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.enableErrorHandling = false
             configuration.enableResponseHeaderValidation = false
             let negotiation = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try channel.pipeline.syncOperations.addHandler(timeoutHandler, position: .after(decoder))
+            try channel.pipeline.syncOperations.addHandler(lateUpgrade, position: .after(timeoutHandler))
             return channel.eventLoop.makeSucceededFuture(Value(negotiation: negotiation, channel: channel))
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
