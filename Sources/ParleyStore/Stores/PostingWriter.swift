@@ -31,6 +31,8 @@ final class PostingWriter: Sendable {
         var written = 0
         var waiters: [(ticket: Int, id: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var nextWaiterID = 0
+        /// Flushes whose timeout (or cancellation) came before they registered: they must not register.
+        var expired: Set<Int> = []
     }
 
     private let backend: any SQLBackend
@@ -70,7 +72,7 @@ final class PostingWriter: Sendable {
             group.addTask {
                 await withCheckedContinuation { continuation in
                     let done = self.state.withLock { state -> Bool in
-                        if state.written >= ticket { return true }
+                        if state.expired.remove(id) != nil || state.written >= ticket { return true }
                         state.waiters.append((ticket, id, continuation))
                         return false
                     }
@@ -79,8 +81,13 @@ final class PostingWriter: Sendable {
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
+                // Also reached at once when the caller is cancelled: the waiter, registered or not yet, is let go,
+                // since the task group waits for both children and the waiter does not watch cancellation.
                 let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-                    guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
+                        if state.written < ticket { state.expired.insert(id) }
+                        return nil
+                    }
                     return state.waiters.remove(at: index).continuation
                 }
                 if let waiter {
