@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import ParleyCore
 import ParleyTestSupport
 import Testing
@@ -96,6 +97,33 @@ struct FileTests {
                     + "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 50000000\r\n\r\n--x\r\n")
             #expect(answer.hasPrefix("HTTP/1.1 413"))
             #expect(answer.contains("FILE_TOO_LARGE"))
+        }
+    }
+
+    @Test("a chunked body is cut off past the file limit plus a small allowance, whatever part the bytes are in")
+    func bodyCap() async throws {
+        try await TestServer.with { server in
+            let alice = try await server.register("alice")
+            let room = try await server.createRoom(alice, encrypted: false)
+            // A valid file, then a part without a name (which the parser skips) of 64 MiB, with no
+            // Content-Length: only the server's own count of the body can stop it.
+            var head = MultipartBody()
+            head.field("chatroom_id", room)
+            head.file(filename: "a.png", contents: Samples.png)
+            let opening = head.bytes + Array("--\(head.boundary)\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            let body = PulledBody(head: opening, fillerChunks: 1024, tail: Array("\r\n--\(head.boundary)--\r\n".utf8))
+            // The server answers 413 and closes the connection while the client is still sending, so the
+            // client may see the close before it reads the answer; either way, no 201.
+            do {
+                let response = try await server.request(
+                    .POST, "/upload/file", stream: body.stream, token: alice.accessToken, headers: [("Content-Type", head.contentType)])
+                #expect(response.status == 413)
+                #expect(response.errorCode == "FILE_TOO_LARGE")
+                #expect(response.json["error"]["details"]["limit_bytes"].intValue == FileService.maximumFileBytes)
+            } catch let error as ChannelError {
+                #expect(error == .ioOnClosedChannel || error == .eof)
+            }
+            #expect(try await server.rowCounts(room: room)["files"] == 0)
         }
     }
 

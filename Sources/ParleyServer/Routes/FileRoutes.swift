@@ -69,8 +69,8 @@ struct FileRoutes {
 
     /// Refuses at once a body that announces more than the limit can hold.
     private static func checkDeclaredLength(_ request: Request, limit: Int) throws {
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit + 64 * 1024 {
-            throw ParleyError(.fileTooLarge, status: 413, "File exceeds \(limit) bytes", details: ["limit_bytes": .int(limit)])
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit + MultipartUpload.bodyAllowance {
+            throw MultipartUpload.tooLarge(fileLimit: limit)
         }
     }
 
