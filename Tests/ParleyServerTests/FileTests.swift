@@ -127,6 +127,25 @@ struct FileTests {
         }
     }
 
+    @Test("downloads and avatars are served with a sandboxing Content-Security-Policy and nosniff", arguments: TestEngine.available)
+    func servedContentHeaders(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
+            let alice = try await server.register("alice")
+            let room = try await server.createRoom(alice, encrypted: false)
+            let fileID = try #require(try await server.upload(Samples.text, filename: "notes.txt", to: room, by: alice).data["file"]["id"].stringValue)
+            let avatar = try #require(try await server.uploadAvatar(Samples.gif, filename: "me.gif", by: alice).data["avatar_url"].stringValue)
+            let avatarPath = try #require(URL(string: avatar)?.path)
+            let download = try await server.request(.GET, "/files/\(fileID)", token: alice.accessToken)
+            let ranged = try await server.request(.GET, "/files/\(fileID)", token: alice.accessToken, headers: [("Range", "bytes=0-3")])
+            let image = try await server.request(.GET, avatarPath)
+            for (response, what) in [(download, "download"), (ranged, "range"), (image, "avatar")] {
+                #expect(response.status == 200 || response.status == 206, "\(what)")
+                #expect(response.header("Content-Security-Policy") == "default-src 'none'; sandbox", "\(what)")
+                #expect(response.header("X-Content-Type-Options") == "nosniff", "\(what)")
+            }
+        }
+    }
+
     @Test("downloads: members only, a bearer token required; Range requests", arguments: TestEngine.available)
     func downloads(engine: TestEngine) async throws {
         try await TestServer.with(engine) { server in

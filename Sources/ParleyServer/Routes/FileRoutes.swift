@@ -74,12 +74,18 @@ struct FileRoutes {
         }
     }
 
+    /// What a browser may do with served bytes: nothing. An upload that is also valid HTML or SVG (a
+    /// polyglot image served inline as an avatar) then runs no script, loads nothing and gets a unique origin,
+    /// even when opened directly.
+    static let servedContentPolicy = "default-src 'none'; sandbox"
+
     /// A streamed response for the file, honouring a single `Range`.
     static func serve(_ opened: OpenedFile, request: Request, disposition: String, cache: String) throws -> Response {
         let file = opened.file
         var headers: HTTPFields = [
             .contentType: file.fileType,
             .contentDisposition: contentDisposition(disposition, filename: file.filename),
+            .contentSecurityPolicy: servedContentPolicy,
             .xContentTypeOptions: "nosniff",
             .acceptRanges: "bytes",
             .cacheControl: cache,
