@@ -40,6 +40,10 @@ public struct ParleyConfiguration: Sendable {
     public var autoSummaryInterval: Double = 30
     /// Outbound frames a connection may have queued before it is closed as too slow.
     public var wsOutboundQueueLimit = 4096
+    /// Seconds an upload may wait to be attached to a message before it is deleted.
+    public var unattachedFileTTL: Int64 = 86_400
+    /// Seconds between two sweeps for expired uploads.
+    public var fileExpiryInterval: Int64 = 600
 
     public init() {}
 
@@ -94,6 +98,8 @@ public struct ParleyConfiguration: Sendable {
             }
             configuration.logLevel = parsed
         }
+        if let ttl = try reader.integer("PARLEY_UNATTACHED_FILE_TTL", in: 60...31_536_000) { configuration.unattachedFileTTL = Int64(ttl) }
+        if let interval = try reader.integer("PARLEY_FILE_EXPIRY_INTERVAL", in: 1...86_400) { configuration.fileExpiryInterval = Int64(interval) }
         try configuration.validate()
         return configuration
     }

@@ -45,7 +45,7 @@ public final class ParleyServer: Sendable {
         let sendAccess = SendAccessCache()
         let files = FileService(
             files: store, messages: store, blobs: blobs, keyRing: keyRing, publicBaseURL: configuration.publicBaseURL,
-            sendAccess: sendAccess, logger: logger)
+            sendAccess: sendAccess, unattachedLifetime: configuration.unattachedFileTTL, logger: logger)
         self.files = files
         self.users = UserService(users: store, files: files, sendAccess: sendAccess)
         self.keyRing = keyRing
@@ -169,9 +169,13 @@ public final class ParleyServer: Sendable {
     }
 
     /// The services that serve Parley, in service-group order: the application, then what closes the
-    /// WebSocket connections when graceful shutdown begins.
+    /// WebSocket connections when graceful shutdown begins, then the expiry of unattached uploads (told
+    /// first, as a group shuts down in reverse order; it needs the database, which closes after the group).
     public func makeServices(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        [makeApplication(onRunning: onRunning), GatewayShutdown(gateway: gateway)]
+        [
+            makeApplication(onRunning: onRunning), GatewayShutdown(gateway: gateway),
+            FileExpiry(files: files, interval: .seconds(configuration.fileExpiryInterval), logger: logger),
+        ]
     }
 
     /// Serves until SIGTERM or SIGINT, then closes connections, finishes in-flight requests and closes the database.
