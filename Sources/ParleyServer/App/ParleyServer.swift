@@ -51,7 +51,8 @@ public final class ParleyServer: Sendable {
         self.keyRing = keyRing
         self.blobs = blobs
         self.logger = logger
-        self.rateLimits = InMemoryRateLimitStore()
+        let rateLimits = InMemoryRateLimitStore()
+        self.rateLimits = rateLimits
         let broker = InProcessBroker()
         self.broker = broker
         let presence = PresenceTracker(grace: .milliseconds(Int64(configuration.presenceGrace * 1000))) { userID, username, online in
@@ -81,7 +82,11 @@ public final class ParleyServer: Sendable {
         }
         let summaries = SummaryService(
             summaries: store, rooms: store, messages: messages, keyRing: keyRing, broker: broker, provider: provider,
-            automaticInterval: .milliseconds(Int64(configuration.autoSummaryInterval * 1000)), logger: logger)
+            automaticInterval: .milliseconds(Int64(configuration.autoSummaryInterval * 1000)),
+            quota: SummaryQuota(
+                counters: rateLimits, perUserPerHour: configuration.summariesPerUserPerHour,
+                perRoomPerHour: configuration.summariesPerRoomPerHour),
+            logger: logger)
         self.summaries = summaries
         writer.onProgress { progress, stored in
             metrics.messagesStored.increment(by: Int64(stored))
