@@ -43,6 +43,25 @@ struct ConfigurationTests {
         #expect(configuration.llmModel == "llama3" && configuration.logLevel == .debug)
     }
 
+    @Test("upload expiry and summary quota settings are read, defaulted and range-checked")
+    func hardeningSettings() throws {
+        let defaults = try ParleyConfiguration.fromEnvironment([:])
+        #expect(defaults.unattachedFileTTL == 86_400 && defaults.fileExpiryInterval == 600)
+        #expect(defaults.summariesPerUserPerHour == 10 && defaults.summariesPerRoomPerHour == 30)
+        let configuration = try ParleyConfiguration.fromEnvironment([
+            "PARLEY_UNATTACHED_FILE_TTL": "3600", "PARLEY_FILE_EXPIRY_INTERVAL": "60",
+            "PARLEY_SUMMARIES_PER_USER_PER_HOUR": "4", "PARLEY_SUMMARIES_PER_ROOM_PER_HOUR": "12",
+        ])
+        #expect(configuration.unattachedFileTTL == 3600 && configuration.fileExpiryInterval == 60)
+        #expect(configuration.summariesPerUserPerHour == 4 && configuration.summariesPerRoomPerHour == 12)
+        for (variable, value) in [
+            ("PARLEY_UNATTACHED_FILE_TTL", "59"), ("PARLEY_FILE_EXPIRY_INTERVAL", "0"),
+            ("PARLEY_SUMMARIES_PER_USER_PER_HOUR", "0"), ("PARLEY_SUMMARIES_PER_ROOM_PER_HOUR", "many"),
+        ] {
+            #expect(throws: ConfigurationError.self, "\(variable)=\(value)") { _ = try ParleyConfiguration.fromEnvironment([variable: value]) }
+        }
+    }
+
     @Test("bad values are refused with a message naming the variable", arguments: [
         ("PARLEY_PORT", "99999"), ("PARLEY_PORT", "eighty"), ("PARLEY_PUBLIC_URL", "chat.example.com"),
         ("PARLEY_DATABASE_URL", "mysql://x"), ("PARLEY_DATABASE_URL", "postgres://host-only"), ("PARLEY_DATABASE_URL", "postgres://u@h:5432/db?sslmode=maybe"),

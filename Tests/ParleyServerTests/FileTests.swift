@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import ParleyCore
 import ParleyTestSupport
 import Testing
@@ -96,6 +97,52 @@ struct FileTests {
                     + "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 50000000\r\n\r\n--x\r\n")
             #expect(answer.hasPrefix("HTTP/1.1 413"))
             #expect(answer.contains("FILE_TOO_LARGE"))
+        }
+    }
+
+    @Test("a chunked body is cut off past the file limit plus a small allowance, whatever part the bytes are in")
+    func bodyCap() async throws {
+        try await TestServer.with { server in
+            let alice = try await server.register("alice")
+            let room = try await server.createRoom(alice, encrypted: false)
+            // A valid file, then a part without a name (which the parser skips) of 64 MiB, with no
+            // Content-Length: only the server's own count of the body can stop it.
+            var head = MultipartBody()
+            head.field("chatroom_id", room)
+            head.file(filename: "a.png", contents: Samples.png)
+            let opening = head.bytes + Array("--\(head.boundary)\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            let body = PulledBody(head: opening, fillerChunks: 1024, tail: Array("\r\n--\(head.boundary)--\r\n".utf8))
+            // The server answers 413 and closes the connection while the client is still sending, so the
+            // client may see the close before it reads the answer; either way, no 201.
+            do {
+                let response = try await server.request(
+                    .POST, "/upload/file", stream: body.stream, token: alice.accessToken, headers: [("Content-Type", head.contentType)])
+                #expect(response.status == 413)
+                #expect(response.errorCode == "FILE_TOO_LARGE")
+                #expect(response.json["error"]["details"]["limit_bytes"].intValue == FileService.maximumFileBytes)
+            } catch let error as ChannelError {
+                #expect(error == .ioOnClosedChannel || error == .eof)
+            }
+            #expect(try await server.rowCounts(room: room)["files"] == 0)
+        }
+    }
+
+    @Test("downloads and avatars are served with a sandboxing Content-Security-Policy and nosniff", arguments: TestEngine.available)
+    func servedContentHeaders(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
+            let alice = try await server.register("alice")
+            let room = try await server.createRoom(alice, encrypted: false)
+            let fileID = try #require(try await server.upload(Samples.text, filename: "notes.txt", to: room, by: alice).data["file"]["id"].stringValue)
+            let avatar = try #require(try await server.uploadAvatar(Samples.gif, filename: "me.gif", by: alice).data["avatar_url"].stringValue)
+            let avatarPath = try #require(URL(string: avatar)?.path)
+            let download = try await server.request(.GET, "/files/\(fileID)", token: alice.accessToken)
+            let ranged = try await server.request(.GET, "/files/\(fileID)", token: alice.accessToken, headers: [("Range", "bytes=0-3")])
+            let image = try await server.request(.GET, avatarPath)
+            for (response, what) in [(download, "download"), (ranged, "range"), (image, "avatar")] {
+                #expect(response.status == 200 || response.status == 206, "\(what)")
+                #expect(response.header("Content-Security-Policy") == "default-src 'none'; sandbox", "\(what)")
+                #expect(response.header("X-Content-Type-Options") == "nosniff", "\(what)")
+            }
         }
     }
 

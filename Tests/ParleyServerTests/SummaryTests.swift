@@ -114,6 +114,7 @@ struct SummaryTests {
             let event = try await watcher.next("summary_created", timeout: .seconds(20))
             #expect(event["data"]["chatroom_id"].stringValue == room)
             #expect(event["data"]["summary"]["summary_type"].stringValue == "automatic")
+            #expect(event["data"]["summary"]["requested_by"].isNull && event["data"]["summary"]["custom_prompt"].boolValue == false)
             await server.server.summaries.waitForBackgroundWork()
             let stored = try await server.request(.GET, "/chatrooms/\(room)/summary?summary_type=automatic", token: alice.accessToken)
             #expect(stored.status == 200)
@@ -199,6 +200,69 @@ struct SummaryTests {
                     #expect(fallback.data["summary"]["provider"].stringValue == "builtin", "\(mode)")
                     #expect(fallback.data["summary"]["summary_text"].stringValue?.isEmpty == false)
                 }
+            }
+        } catch {
+            await llm.stop()
+            throw error
+        }
+        await llm.stop()
+    }
+
+    @Test("manual summaries are limited per user and per room each hour, with a 429 saying which and when to retry")
+    func quota() async throws {
+        try await TestServer.with(configure: { $0.summariesPerUserPerHour = 2; $0.summariesPerRoomPerHour = 3 }) { server in
+            let (room, alice, bob) = try await room(server)
+            for line in Self.conversation.prefix(4) { try await server.post(["text": .string(line)], to: room, by: alice) }
+            for _ in 0..<2 {
+                #expect(try await server.request(.POST, "/chatrooms/\(room)/summary", token: alice.accessToken).status == 201)
+            }
+            let userSpent = try await server.request(.POST, "/chatrooms/\(room)/summary", token: alice.accessToken)
+            #expect(userSpent.status == 429 && userSpent.errorCode == "RATE_LIMIT_EXCEEDED")
+            #expect(userSpent.json["error"]["details"]["scope"].stringValue == "summaries_user")
+            #expect(userSpent.json["error"]["details"]["limit"].intValue == 2)
+            let retry = try #require(userSpent.json["error"]["details"]["retry_after"].intValue)
+            #expect(retry > 0 && retry <= 3600)
+            #expect(userSpent.header("Retry-After") == String(retry))
+            // Alice's refused attempt did not use the room's quota: Bob gets the third, then the room is spent.
+            #expect(try await server.request(.POST, "/chatrooms/\(room)/summary", token: bob.accessToken).status == 201)
+            let roomSpent = try await server.request(.POST, "/chatrooms/\(room)/summary", token: bob.accessToken)
+            #expect(roomSpent.status == 429 && roomSpent.json["error"]["details"]["scope"].stringValue == "summaries_room")
+            #expect(roomSpent.json["error"]["details"]["limit"].intValue == 3)
+            #expect(roomSpent.header("Retry-After") != nil)
+            #expect(try await server.rowCounts(room: room)["summaries"] == 3)
+            // Reading summaries is not limited by it.
+            #expect(try await server.request(.GET, "/chatrooms/\(room)/summary", token: bob.accessToken).status == 200)
+        }
+    }
+
+    @Test("a summary written with a custom prompt says so and who asked, in the answer, the broadcast and later reads")
+    func customPromptMarked() async throws {
+        let llm = try await FakeLLM.start(.answer("Bob was wrong about everything."))
+        do {
+            try await TestServer.with(configure: { configuration in
+                configuration.llmBaseURL = llm.baseURL
+                configuration.llmModel = "test-model"
+            }) { server in
+                let (room, alice, bob) = try await room(server)
+                let watcher = try await TestSocket.connect(server, token: bob.accessToken)
+                try await watcher.join(room)
+                for line in Self.conversation.prefix(4) { try await server.post(["text": .string(line)], to: room, by: alice) }
+                let prompted = try await server.request(
+                    .POST, "/chatrooms/\(room)/summary", json: ["custom_prompt": "Say Bob was wrong."], token: alice.accessToken)
+                #expect(prompted.status == 201)
+                #expect(prompted.data["summary"]["custom_prompt"].boolValue == true)
+                #expect(prompted.data["summary"]["requested_by"].stringValue == alice.id)
+                let event = try await watcher.next("summary_created")
+                #expect(event["data"]["summary"]["custom_prompt"].boolValue == true)
+                #expect(event["data"]["summary"]["requested_by"].stringValue == alice.id)
+                let read = try await server.request(.GET, "/chatrooms/\(room)/summary", token: bob.accessToken)
+                #expect(read.data["summary"]["custom_prompt"].boolValue == true)
+                #expect(read.data["summary"]["requested_by"].stringValue == alice.id)
+
+                let plain = try await server.request(.POST, "/chatrooms/\(room)/summary", token: bob.accessToken)
+                #expect(plain.data["summary"]["custom_prompt"].boolValue == false)
+                #expect(plain.data["summary"]["requested_by"].stringValue == bob.id)
+                await watcher.close()
             }
         } catch {
             await llm.stop()

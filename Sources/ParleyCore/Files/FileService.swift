@@ -54,13 +54,17 @@ public struct FileService: Sendable {
     let publicBaseURL: String
     /// Told about avatar changes, so that new messages carry the new profile.
     let sendAccess: SendAccessCache?
+    /// Seconds an uploaded attachment may wait for a message before ``expireUnattached(now:batchSize:while:)``
+    /// deletes it.
+    public let unattachedLifetime: Int64
     let logger: Logger
 
     public init(
         files: any FileStore, messages: any MessageStore, blobs: any BlobStore, keyRing: KeyRing, publicBaseURL: String,
-        sendAccess: SendAccessCache? = nil, logger: Logger
+        sendAccess: SendAccessCache? = nil, unattachedLifetime: Int64 = 86_400, logger: Logger
     ) {
         self.sendAccess = sendAccess
+        self.unattachedLifetime = unattachedLifetime
         self.files = files
         self.messages = messages
         self.blobs = blobs
@@ -148,6 +152,24 @@ public struct FileService: Sendable {
     /// Removes an uploaded avatar the user replaced with an external URL.
     public func forgetAvatar(of userID: String) async throws {
         if let key = try await files.detachAvatar(userID: userID) { await blobs.delete(keys: [key]) }
+    }
+
+    /// Deletes attachments older than ``unattachedLifetime`` that no message holds, rows then blobs, in
+    /// batches of `batchSize` until none is left or `shouldContinue` returns false. Avatars are never
+    /// deleted here. Returns how many files were deleted.
+    public func expireUnattached(now: Timestamp = .now(), batchSize: Int = 256, while shouldContinue: () -> Bool = { true }) async throws -> Int {
+        let cutoff = now.adding(seconds: -unattachedLifetime)
+        var deleted = 0
+        while true {
+            let keys = try await files.deleteUnattachedFiles(createdBefore: cutoff, limit: batchSize)
+            // Only the blobs of rows the statement deleted: a file attached meanwhile keeps both. A crash
+            // between the two leaves an orphaned blob, never a row without its blob.
+            await blobs.delete(keys: keys)
+            deleted += keys.count
+            guard keys.count == batchSize, shouldContinue() else { break }
+        }
+        if deleted > 0 { logger.info("Expired unattached uploads", metadata: ["count": .stringConvertible(deleted)]) }
+        return deleted
     }
 
     /// Opens an attachment for a member of its room.

@@ -48,4 +48,8 @@ public protocol FileStore: Sendable {
     func replaceAvatar(_ file: StoredFile, publicURL: String, userID: String) async throws -> String?
     /// Forgets the user's uploaded avatar (after they set an external URL); returns its storage key.
     func detachAvatar(userID: String) async throws -> String?
+    /// Deletes up to `limit` of the oldest attachments created before `cutoff` that no message holds, in one
+    /// conditional statement: a file a message attaches meanwhile keeps its row. Never deletes an avatar.
+    /// Returns the storage keys of the rows it deleted, and only those.
+    func deleteUnattachedFiles(createdBefore cutoff: Timestamp, limit: Int) async throws -> [String]
 }

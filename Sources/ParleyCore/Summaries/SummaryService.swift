@@ -18,6 +18,11 @@ public struct SummaryView: Encodable, Sendable, Equatable {
     public let language: String
     public let provider: String
     public let createdAt: Timestamp
+    /// True when a member's `custom_prompt` shaped the text (an LLM provider used it), so readers of a
+    /// broadcast summary know it is not the server's neutral account.
+    public let customPrompt: Bool
+    /// Who asked for a manual summary; null for automatic ones.
+    @NullEncodable public var requestedBy: String?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -31,6 +36,8 @@ public struct SummaryView: Encodable, Sendable, Equatable {
         case sentimentScore = "sentiment_score"
         case language, provider
         case createdAt = "created_at"
+        case customPrompt = "custom_prompt"
+        case requestedBy = "requested_by"
     }
 }
 
@@ -56,6 +63,8 @@ public final class SummaryService: Sendable {
     let keyRing: KeyRing
     let broker: any Broker
     let provider: (any SummaryProvider)?
+    /// Manual summaries per user and per room; nil: only the general rate limit applies.
+    let quota: SummaryQuota?
     let builtin = Summarizer()
     let logger: Logger
     /// The shortest time between two automatic summaries of a room. A busy room crosses its threshold
@@ -77,9 +86,10 @@ public final class SummaryService: Sendable {
 
     public init(
         summaries: any SummaryStore, rooms: any RoomStore, messages: MessageService, keyRing: KeyRing, broker: any Broker,
-        provider: (any SummaryProvider)?, automaticInterval: Duration = .seconds(30), logger: Logger
+        provider: (any SummaryProvider)?, automaticInterval: Duration = .seconds(30), quota: SummaryQuota? = nil, logger: Logger
     ) {
         self.automaticInterval = automaticInterval
+        self.quota = quota
         self.summaries = summaries
         self.rooms = rooms
         self.messages = messages
@@ -103,11 +113,13 @@ public final class SummaryService: Sendable {
         let end = to ?? .now()
         let start = from ?? end.adding(seconds: -24 * 3600)
         guard start <= end else { throw ParleyError.validation(field: "date_from", "date_from must not be after date_to") }
+        // Counted once the request is known to be valid and before any of the expensive work.
+        try await quota?.admit(roomID: room.id, userID: identity.userID, now: .now())
         let stored = try await summaries.summaryMessages(roomID: room.id, from: start, to: end, limit: Self.maximumMessages)
         guard !stored.isEmpty else {
             throw ParleyError.validation(field: "date_from", "There are no messages to summarise in this period", details: ["reason": "no_messages"])
         }
-        return try await make(.manual, for: room, from: stored, customPrompt: prompt)
+        return try await make(.manual, for: room, from: stored, customPrompt: prompt, requestedBy: identity.userID)
     }
 
     /// `GET /chatrooms/{id}/summary`.
@@ -196,10 +208,12 @@ public final class SummaryService: Sendable {
         let stored = try await summaries.summaryMessages(
             roomID: room.id, seqRange: (progress.summarizedSeq + 1)...progress.lastSeq, limit: Self.maximumMessages)
         guard !stored.isEmpty else { return }
-        _ = try await make(.automatic, for: room, from: stored, customPrompt: nil)
+        _ = try await make(.automatic, for: room, from: stored, customPrompt: nil, requestedBy: nil)
     }
 
-    private func make(_ type: SummaryType, for room: Room, from stored: [StoredMessage], customPrompt: String?) async throws -> SummaryView {
+    private func make(
+        _ type: SummaryType, for room: Room, from stored: [StoredMessage], customPrompt: String?, requestedBy: String?
+    ) async throws -> SummaryView {
         let rendered = try await messages.render(stored)
         let lines = rendered.compactMap { view -> ChatLine? in
             guard let text = view.content?.objectValue?["text"]?.stringValue, !text.isEmpty else { return nil }
@@ -211,12 +225,15 @@ public final class SummaryService: Sendable {
         let analysis = builtin.summarize(lines)
         var text = analysis.summaryText
         var providerName = "builtin"
+        // The built-in summarizer ignores a prompt: only a provider's text is shaped by it.
+        var promptUsed = false
         if let provider, !lines.isEmpty, let written = await provider.summarize(lines, customPrompt: customPrompt) {
             text = written
             providerName = provider.name
+            promptUsed = customPrompt != nil
         }
         let id = Identifiers.uuidV7()
-        let payload = SummaryPayload(summaryText: text, keywords: analysis.keywords)
+        let payload = SummaryPayload(summaryText: text, keywords: analysis.keywords, customPrompt: promptUsed, requestedBy: requestedBy)
         let (sealed, version) = try await keyRing.seal(Array(try JSONEncoder().encode(payload)), roomID: room.id, context: Self.context(room.id, id))
         let summary = StoredSummary(
             id: id, roomID: room.id, type: type, payload: sealed, keyVersion: version, messageCount: rendered.count,
@@ -226,7 +243,8 @@ public final class SummaryService: Sendable {
         let view = SummaryView(
             id: id, chatroomID: room.id, summaryText: text, summaryType: type, messageCount: summary.messageCount,
             startDate: summary.startDate, endDate: summary.endDate, participants: summary.participants, keywords: payload.keywords,
-            sentimentScore: summary.sentimentScore, language: summary.language, provider: providerName, createdAt: summary.createdAt)
+            sentimentScore: summary.sentimentScore, language: summary.language, provider: providerName, createdAt: summary.createdAt,
+            customPrompt: promptUsed, requestedBy: requestedBy)
         if let event = try? OutboundEvent.make("summary_created", SummaryCreatedPayload(chatroomID: room.id, summary: view), to: .room(room.id)) {
             broker.publish(event)
         }
@@ -245,7 +263,7 @@ public final class SummaryService: Sendable {
             id: summary.id, chatroomID: summary.roomID, summaryText: payload.summaryText, summaryType: summary.type,
             messageCount: summary.messageCount, startDate: summary.startDate, endDate: summary.endDate, participants: summary.participants,
             keywords: payload.keywords, sentimentScore: summary.sentimentScore, language: summary.language, provider: summary.provider,
-            createdAt: summary.createdAt)
+            createdAt: summary.createdAt, customPrompt: payload.customPrompt ?? false, requestedBy: payload.requestedBy)
     }
 
     /// Waits for automatic summaries in progress (tests and shutdown).
@@ -276,8 +294,11 @@ public final class SummaryService: Sendable {
     static func context(_ roomID: String, _ id: String) -> String { "parley/summary/\(roomID)/\(id)" }
 }
 
-/// The sealed part of a stored summary.
+/// The sealed part of a stored summary. The last two fields came later: summaries stored before them
+/// read as made without a prompt, requester unknown.
 struct SummaryPayload: Codable {
     let summaryText: String
     let keywords: [String]
+    var customPrompt: Bool?
+    var requestedBy: String?
 }

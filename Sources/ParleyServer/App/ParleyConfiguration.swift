@@ -56,6 +56,13 @@ public struct ParleyConfiguration: Sendable {
     public var connectionsPerAddress = 256
     /// Addresses the per-address cap does not apply to (a reverse proxy in front of Parley).
     public var connectionCapExemptAddresses: Set<String> = ["127.0.0.1", "::1"]
+    /// Seconds an upload may wait to be attached to a message before it is deleted.
+    public var unattachedFileTTL: Int64 = 86_400
+    /// Seconds between two sweeps for expired uploads.
+    public var fileExpiryInterval: Int64 = 600
+    /// Manual summaries each user, and each room, may ask for per hour.
+    public var summariesPerUserPerHour = 10
+    public var summariesPerRoomPerHour = 30
 
     public init() {}
 
@@ -122,6 +129,10 @@ public struct ParleyConfiguration: Sendable {
             }
             configuration.logLevel = parsed
         }
+        if let ttl = try reader.integer("PARLEY_UNATTACHED_FILE_TTL", in: 60...31_536_000) { configuration.unattachedFileTTL = Int64(ttl) }
+        if let interval = try reader.integer("PARLEY_FILE_EXPIRY_INTERVAL", in: 1...86_400) { configuration.fileExpiryInterval = Int64(interval) }
+        if let limit = try reader.integer("PARLEY_SUMMARIES_PER_USER_PER_HOUR", in: 1...1_000_000) { configuration.summariesPerUserPerHour = limit }
+        if let limit = try reader.integer("PARLEY_SUMMARIES_PER_ROOM_PER_HOUR", in: 1...1_000_000) { configuration.summariesPerRoomPerHour = limit }
         try configuration.validate()
         return configuration
     }

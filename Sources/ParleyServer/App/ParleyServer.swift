@@ -47,13 +47,14 @@ public final class ParleyServer: Sendable {
         let sendAccess = SendAccessCache()
         let files = FileService(
             files: store, messages: store, blobs: blobs, keyRing: keyRing, publicBaseURL: configuration.publicBaseURL,
-            sendAccess: sendAccess, logger: logger)
+            sendAccess: sendAccess, unattachedLifetime: configuration.unattachedFileTTL, logger: logger)
         self.files = files
         self.users = UserService(users: store, files: files, sendAccess: sendAccess)
         self.keyRing = keyRing
         self.blobs = blobs
         self.logger = logger
-        self.rateLimits = InMemoryRateLimitStore()
+        let rateLimits = InMemoryRateLimitStore()
+        self.rateLimits = rateLimits
         self.addressCap = AddressConnectionCap(limit: configuration.connectionsPerAddress, exempt: configuration.connectionCapExemptAddresses)
         let broker = InProcessBroker()
         self.broker = broker
@@ -84,7 +85,11 @@ public final class ParleyServer: Sendable {
         }
         let summaries = SummaryService(
             summaries: store, rooms: store, messages: messages, keyRing: keyRing, broker: broker, provider: provider,
-            automaticInterval: .milliseconds(Int64(configuration.autoSummaryInterval * 1000)), logger: logger)
+            automaticInterval: .milliseconds(Int64(configuration.autoSummaryInterval * 1000)),
+            quota: SummaryQuota(
+                counters: rateLimits, perUserPerHour: configuration.summariesPerUserPerHour,
+                perRoomPerHour: configuration.summariesPerRoomPerHour),
+            logger: logger)
         self.summaries = summaries
         writer.onProgress { progress, stored in
             metrics.messagesStored.increment(by: Int64(stored))
@@ -177,9 +182,13 @@ public final class ParleyServer: Sendable {
     }
 
     /// The services that serve Parley, in service-group order: the application, then what closes the
-    /// WebSocket connections when graceful shutdown begins.
+    /// WebSocket connections when graceful shutdown begins, then the expiry of unattached uploads (told
+    /// first, as a group shuts down in reverse order; it needs the database, which closes after the group).
     public func makeServices(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        [makeApplication(onRunning: onRunning), GatewayShutdown(gateway: gateway)]
+        [
+            makeApplication(onRunning: onRunning), GatewayShutdown(gateway: gateway),
+            FileExpiry(files: files, interval: .seconds(configuration.fileExpiryInterval), logger: logger),
+        ]
     }
 
     /// Serves until SIGTERM or SIGINT, then closes connections, finishes in-flight requests and closes the database.

@@ -68,6 +68,9 @@ extension Response {
         if error.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
         // The rest of an over-large body is not read: the connection closes after this response.
         if error.status == 413 { headers[.connection] = "close" }
+        // Quotas decided in the domain (summaries) say when to retry in their details; the general limits
+        // set the header from their decision afterwards, over this.
+        if error.status == 429, case .int(let seconds)? = error.details["retry_after"] { headers[.retryAfter] = String(seconds) }
         return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: body))
     }
 }

@@ -4,8 +4,13 @@ import NIOCore
 import ParleyCore
 
 /// Reads a `multipart/form-data` body as it arrives, streaming the `file` part into an upload sink and
-/// keeping the small text fields; the body is never held in memory whole.
+/// keeping the small text fields; the body is never held in memory whole, nor read past its cap.
 final class MultipartUpload {
+    /// Room for everything in a body besides the file: part headers, boundaries, `chatroom_id`. The file
+    /// limit plus this is the most of a body ever read.
+    static let bodyAllowance = 64 * 1024
+
+    private let fileLimit: Int
     private(set) var fields: [String: String] = [:]
     private(set) var filename: String?
     private(set) var claimedType: String?
@@ -21,6 +26,13 @@ final class MultipartUpload {
 
     init(sink: UploadSink) {
         self.sink = sink
+        self.fileLimit = sink.maximumBytes
+    }
+
+    /// The 413 for a body (or its announced length) past `fileLimit` plus the allowance: the same answer as
+    /// a file that is too large, since the file is what a well-formed body is made of.
+    static func tooLarge(fileLimit: Int) -> ParleyError {
+        ParleyError(.fileTooLarge, status: 413, "File exceeds \(fileLimit) bytes", details: ["limit_bytes": .int(fileLimit)])
     }
 
     /// The boundary of a `multipart/form-data` content type; 400 otherwise.
@@ -36,10 +48,16 @@ final class MultipartUpload {
         return boundary
     }
 
-    /// Parses the whole body; throws 413 `FILE_TOO_LARGE` as soon as the file passes its limit.
+    /// Parses the whole body; throws 413 `FILE_TOO_LARGE` as soon as the file passes its limit, or the
+    /// body passes the file limit plus ``bodyAllowance`` (parts without a name and the epilogue are
+    /// otherwise skipped, so they must be counted here).
     func read(_ request: Request) async throws {
         var parser = MultipartStreamParser(boundary: try Self.boundary(of: request))
+        let maximumBodyBytes = fileLimit + Self.bodyAllowance
+        var received = 0
         for try await chunk in request.body {
+            received += chunk.readableBytes
+            guard received <= maximumBodyBytes else { throw Self.tooLarge(fileLimit: fileLimit) }
             try parser.feed(Array(chunk.readableBytesView)) { event in
                 switch event {
                 case .headers(let headers):

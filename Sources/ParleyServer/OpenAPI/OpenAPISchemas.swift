@@ -97,7 +97,7 @@ enum OpenAPISchemas {
                 "id": s.string(), "chatroom_id": s.uuid, "summary_text": s.string(), "summary_type": s.string(values: ["automatic", "manual"]),
                 "message_count": s.integer(minimum: 0), "start_date": s.dateTime, "end_date": s.dateTime, "participants": s.array(s.uuid),
                 "keywords": s.array(s.string()), "sentiment_score": s.number(minimum: -1, maximum: 1), "language": s.string(),
-                "provider": s.string(), "created_at": s.dateTime,
+                "provider": s.string(), "created_at": s.dateTime, "custom_prompt": s.boolean, "requested_by": s.nullable(s.uuid),
             ]),
             "Health": s.object([
                 "status": s.string(values: ["healthy", "unhealthy"]), "timestamp": s.dateTime, "version": s.string(),

@@ -69,10 +69,15 @@ struct FileRoutes {
 
     /// Refuses at once a body that announces more than the limit can hold.
     private static func checkDeclaredLength(_ request: Request, limit: Int) throws {
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit + 64 * 1024 {
-            throw ParleyError(.fileTooLarge, status: 413, "File exceeds \(limit) bytes", details: ["limit_bytes": .int(limit)])
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit + MultipartUpload.bodyAllowance {
+            throw MultipartUpload.tooLarge(fileLimit: limit)
         }
     }
+
+    /// What a browser may do with served bytes: nothing. An upload that is also valid HTML or SVG (a
+    /// polyglot image served inline as an avatar) then runs no script, loads nothing and gets a unique origin,
+    /// even when opened directly.
+    static let servedContentPolicy = "default-src 'none'; sandbox"
 
     /// A streamed response for the file, honouring a single `Range`.
     static func serve(_ opened: OpenedFile, request: Request, disposition: String, cache: String) throws -> Response {
@@ -80,6 +85,7 @@ struct FileRoutes {
         var headers: HTTPFields = [
             .contentType: file.fileType,
             .contentDisposition: contentDisposition(disposition, filename: file.filename),
+            .contentSecurityPolicy: servedContentPolicy,
             .xContentTypeOptions: "nosniff",
             .acceptRanges: "bytes",
             .cacheControl: cache,

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -31,6 +32,7 @@ public final class SQLiteBackend: SQLBackend {
 
     /// Opens (creating if needed) the database file at `path`.
     public static func open(path: String, readerCount: Int = 3, logger: Logger) async throws -> SQLiteBackend {
+        createOwnerOnly(path)
         let threadPool = NIOThreadPool(numberOfThreads: readerCount + 1)
         threadPool.start()
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
@@ -109,4 +111,14 @@ public final class SQLiteBackend: SQLBackend {
         guard text.contains("UNIQUE constraint failed") || text.contains("PRIMARY KEY") else { return nil }
         return text
     }
+}
+
+/// Creates a missing database file with mode 0600 before SQLite opens it. SQLite would create it 0644 (less
+/// the umask), readable by every local user like the rest of a default install, and it gives the -wal and
+/// -shm files the main file's mode. An existing file keeps its mode; any failure is left for SQLite's open
+/// to report.
+private func createOwnerOnly(_ path: String) {
+    guard !path.isEmpty, path != ":memory:" else { return }
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    if descriptor >= 0 { close(descriptor) }
 }

@@ -56,6 +56,26 @@ extension SQLStore: FileStore {
         try await backend.transaction { database in try await Self.detachAvatar(userID: userID, in: database) }
     }
 
+    public func deleteUnattachedFiles(createdBefore cutoff: Timestamp, limit: Int) async throws -> [String] {
+        guard limit > 0 else { return [] }
+        return try await backend.transaction { database in
+            // The conditions are repeated outside the sub-select so that they hold for each row when it is
+            // deleted: on PostgreSQL a row a message attached after the sub-select read it is re-checked
+            // and kept (SQLite has a single writer, so nothing changes in between). The avatar check is a
+            // second guard beside `kind`.
+            try await database.raw("""
+                DELETE FROM files
+                WHERE id IN (
+                        SELECT id FROM files
+                        WHERE kind = 'attachment' AND message_id IS NULL AND created_at < \(bind: cutoff.milliseconds)
+                        ORDER BY created_at, id LIMIT \(bind: limit))
+                    AND kind = 'attachment' AND message_id IS NULL AND created_at < \(bind: cutoff.milliseconds)
+                    AND NOT EXISTS (SELECT 1 FROM users WHERE users.avatar_file_id = files.id)
+                RETURNING storage_key
+                """).all().map { try $0.string("storage_key") }
+        }
+    }
+
     private static func detachAvatar(userID: String, in database: any SQLDatabase) async throws -> String? {
         guard let fileID = try await database.raw("SELECT avatar_file_id FROM users WHERE id = \(bind: userID)").first()?.optionalString("avatar_file_id"),
             let key = try await database.raw("SELECT storage_key FROM files WHERE id = \(bind: fileID)").first()?.string("storage_key")

@@ -84,6 +84,22 @@ final class TestServer: Sendable {
             request.body = .bytes(ByteBuffer(bytes: rawBody))
         }
         for (name, value) in extraHeaders { request.headers.replaceOrAdd(name: name, value: value) }
+        return try await execute(request)
+    }
+
+    /// Sends a request whose body is streamed with chunked encoding (no `Content-Length`).
+    func request(
+        _ method: HTTPMethod, _ path: String, stream: AsyncStream<ByteBuffer>, token: String? = nil, headers extraHeaders: [(String, String)] = []
+    ) async throws -> TestResponse {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.body = .stream(stream, length: .unknown)
+        for (name, value) in extraHeaders { request.headers.replaceOrAdd(name: name, value: value) }
+        return try await execute(request)
+    }
+
+    private func execute(_ request: HTTPClientRequest) async throws -> TestResponse {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 64 << 20)
         return TestResponse(status: Int(response.status.code), headers: response.headers, bytes: Array(buffer: body))

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import Synchronization
 import ParleyCore
 import ParleyTestSupport
 
@@ -58,5 +60,36 @@ extension TestServer {
         var body = MultipartBody()
         body.file(filename: filename, contents: contents)
         return try await request(.POST, "/users/me/avatar", body: body.finished(), token: user.accessToken, headers: [("Content-Type", body.contentType)])
+    }
+}
+
+/// A body handed to the HTTP client one chunk at a time, only when it asks: a head, `fillerChunks` chunks of
+/// 64 KiB of "x", a tail, never all in memory. (The client goes on taking chunks after the server closed, so
+/// what it took says nothing about what the server read.)
+final class PulledBody: Sendable {
+    private let head: ByteBuffer
+    private let filler = ByteBuffer(repeating: UInt8(ascii: "x"), count: 64 * 1024)
+    private let fillerChunks: Int
+    private let tail: ByteBuffer
+    private let next = Mutex(0)
+
+    init(head: [UInt8], fillerChunks: Int, tail: [UInt8]) {
+        self.head = ByteBuffer(bytes: head)
+        self.fillerChunks = fillerChunks
+        self.tail = ByteBuffer(bytes: tail)
+    }
+
+    var stream: AsyncStream<ByteBuffer> { AsyncStream(unfolding: { self.nextChunk() }) }
+
+    private func nextChunk() -> ByteBuffer? {
+        next.withLock { next in
+            defer { next += 1 }
+            switch next {
+            case 0: return head
+            case 1...fillerChunks: return filler
+            case fillerChunks + 1: return tail
+            default: return nil
+            }
+        }
     }
 }
