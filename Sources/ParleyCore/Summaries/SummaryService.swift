@@ -73,9 +73,8 @@ public final class SummaryService: Sendable {
     let automaticInterval: Duration
     private let automaticState = Mutex(AutomaticState())
     /// Automatic summaries being made.
-    private let background = Mutex<[Task<Void, Never>]>([])
-    /// Rooms waiting for the interval to pass.
-    private let waiting = Mutex<[Task<Void, Never>]>([])
+    /// Automatic summaries running, and rooms waiting for the interval to pass.
+    private let tasks = Mutex(TaskSet())
 
     /// Which rooms have an automatic summary running, waiting for the interval, or made recently.
     private struct AutomaticState {
@@ -146,23 +145,23 @@ public final class SummaryService: Sendable {
             case .skip:
                 continue
             case .start:
-                track(Task {
+                track {
                     defer { _ = self.automaticState.withLock { $0.running.remove(room.roomID) } }
                     do {
                         try await self.automatic(room)
                     } catch {
                         self.logger.warning("Automatic summary failed", metadata: ["room": .string(room.roomID), "error": .string("\(error)")])
                     }
-                })
+                }
             case .defer(let wait):
                 // Too soon after the last one: look again when the interval has passed, so the messages
                 // are summarised even if the room goes quiet meanwhile.
-                track(deferred: true, Task {
+                track(deferred: true) {
                     let slept: Void? = try? await Task.sleep(for: wait)
                     _ = self.automaticState.withLock { $0.deferred.remove(room.roomID) }
                     guard slept != nil, let fresh = try? await self.summaries.summaryProgress(roomID: room.roomID) else { return }
                     self.observe([fresh])
-                })
+                }
             }
         }
     }
@@ -188,17 +187,18 @@ public final class SummaryService: Sendable {
         }
     }
 
-    private func track(deferred: Bool = false, _ task: Task<Void, Never>) {
-        if deferred {
-            waiting.withLock { tasks in
-                tasks.removeAll { $0.isCancelled }
-                tasks.append(task)
+    /// Runs `work` as a task that stays listed (for `stop`) until it ends, then removes itself: a finished
+    /// task is not cancelled, so pruning by `isCancelled` kept one entry per summary for the process's life.
+    private func track(deferred: Bool = false, _ work: @escaping @Sendable () async -> Void) {
+        tasks.withLock { tasks in
+            tasks.next += 1
+            let token = tasks.next
+            // Task creation only enqueues; the task takes the lock later, from its own context.
+            let task = Task {
+                await work()
+                self.tasks.withLock { $0.remove(token) }
             }
-        } else {
-            background.withLock { tasks in
-                tasks.removeAll { $0.isCancelled }
-                tasks.append(task)
-            }
+            if deferred { tasks.waiting[token] = task } else { tasks.background[token] = task }
         }
     }
 
@@ -266,15 +266,19 @@ public final class SummaryService: Sendable {
             createdAt: summary.createdAt, customPrompt: payload.customPrompt ?? false, requestedBy: payload.requestedBy)
     }
 
+    /// Automatic summary tasks listed now, running or waiting (for tests).
+    public var trackedTasks: Int { tasks.withLock { $0.count } }
+
     /// Waits for automatic summaries in progress (tests and shutdown).
     public func waitForBackgroundWork() async {
-        for task in background.withLock({ $0 }) { await task.value }
+        for task in tasks.withLock({ Array($0.background.values) }) { await task.value }
     }
 
     /// Drops rooms waiting for their interval and waits for summaries in progress (shutdown).
     public func stop() async {
-        for task in waiting.withLock({ $0 }) { task.cancel() }
-        for task in waiting.withLock({ $0 }) { await task.value }
+        let waiting = tasks.withLock { Array($0.waiting.values) }
+        for task in waiting { task.cancel() }
+        for task in waiting { await task.value }
         await waitForBackgroundWork()
     }
 
@@ -292,6 +296,21 @@ public final class SummaryService: Sendable {
     }
 
     static func context(_ roomID: String, _ id: String) -> String { "parley/summary/\(roomID)/\(id)" }
+}
+
+/// Tasks in flight, each listed under a token until it ends (a finished task is not cancelled, so pruning by
+/// `isCancelled` had kept one entry per summary for the life of the process).
+struct TaskSet {
+    var next = 0
+    var background: [Int: Task<Void, Never>] = [:]
+    var waiting: [Int: Task<Void, Never>] = [:]
+
+    mutating func remove(_ token: Int) {
+        background.removeValue(forKey: token)
+        waiting.removeValue(forKey: token)
+    }
+
+    var count: Int { background.count + waiting.count }
 }
 
 /// The sealed part of a stored summary. The last two fields came later: summaries stored before them
