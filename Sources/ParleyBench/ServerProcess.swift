@@ -46,6 +46,9 @@ final class ServerProcess: Sendable {
     private static let generousLimits: [String: String] = [
         "PARLEY_RATE_LIMIT_PER_MINUTE": "100000000", "PARLEY_UPLOADS_PER_HOUR": "1000000",
         "PARLEY_WS_CONNECTIONS_PER_USER": "100000", "PARLEY_WS_SENDS_PER_SECOND": "100000000", "PARLEY_WS_SEND_BURST": "100000000",
+        "PARLEY_WS_EVENTS_PER_SECOND": "100000000", "PARLEY_WS_EVENT_BURST": "100000000",
+        // The idle scenario opens 10,000 connections from each of several loopback addresses.
+        "PARLEY_CONNECTIONS_PER_ADDRESS": "0",
     ]
 
     /// The master key of servers the bench starts on an external database (32 bytes, base64; test use only).
@@ -55,6 +58,7 @@ final class ServerProcess: Sendable {
     static let acceptedLimits: [String: String] = [
         "PARLEY_RATE_LIMIT_PER_MINUTE": "1000000", "PARLEY_UPLOADS_PER_HOUR": "1000000",
         "PARLEY_WS_CONNECTIONS_PER_USER": "1000", "PARLEY_WS_SENDS_PER_SECOND": "1000000", "PARLEY_WS_SEND_BURST": "1000000",
+        "PARLEY_WS_EVENTS_PER_SECOND": "1000000", "PARLEY_WS_EVENT_BURST": "1000000", "PARLEY_CONNECTIONS_PER_ADDRESS": "0",
     ]
 
     /// The server exited at once because a limit was above what it accepts.
