@@ -50,8 +50,9 @@ public struct ParleyConfiguration: Sendable {
     public var httpHeaderTimeout: Double = 10
     /// Seconds a request body may pause between two reads before the connection is closed.
     public var httpBodyTimeout: Double = 30
-    /// Seconds a kept-alive HTTP connection may wait idle for its next request.
-    public var httpIdleTimeout: Double = 60
+    /// Seconds a kept-alive HTTP connection may wait idle for its next request: longer than the 60 s after
+    /// which common client pools drop idle connections themselves, so a client rarely reuses one being closed.
+    public var httpIdleTimeout: Double = 75
     /// Open connections (HTTP and WebSocket) from one address; 0 turns the cap off.
     public var connectionsPerAddress = 256
     /// Addresses the per-address cap does not apply to (a reverse proxy in front of Parley).
