@@ -168,9 +168,9 @@ struct AuthTests {
         }
     }
 
-    @Test("refresh issues a working access token; bad refresh tokens are refused", arguments: TestEngine.available)
+    @Test("with rotation off, refresh issues a working access token and keeps the refresh token; bad ones are refused", arguments: TestEngine.available)
     func refresh(engine: TestEngine) async throws {
-        try await TestServer.with(engine) { server in
+        try await TestServer.with(engine, configure: { $0.rotateRefreshTokens = false }) { server in
             let user = try await server.register("refresh")
             let response = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
             #expect(response.status == 200)
@@ -178,6 +178,8 @@ struct AuthTests {
             #expect(response.data["refresh_token"].isNull)
             let access = try #require(response.data["access_token"].stringValue)
             #expect(try await server.request(.GET, "/users/me", token: access).status == 200)
+            let again = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
+            #expect(again.status == 200)
 
             let bad = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": "made-up"])
             #expect(bad.status == 401)
@@ -190,16 +192,63 @@ struct AuthTests {
         }
     }
 
-    @Test("rotation, when configured, replaces the refresh token", arguments: TestEngine.available)
+    @Test("rotation is on by default: refresh replaces the refresh token, and a prompt retry of the old one is refused without ending the session", arguments: TestEngine.available)
     func rotation(engine: TestEngine) async throws {
-        try await TestServer.with(engine, configure: { $0.rotateRefreshTokens = true }) { server in
+        #expect(ParleyConfiguration().rotateRefreshTokens)
+        try await TestServer.with(engine) { server in
             let user = try await server.register("rotate")
             let first = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
             let next = try #require(first.data["refresh_token"].stringValue)
             #expect(next != user.refreshToken)
+            // Within the grace a rotated-away token is a retry, not a theft.
             let reused = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
+            #expect(reused.status == 401)
             #expect(reused.errorCode == "AUTH_REFRESH_TOKEN_INVALID")
             #expect(try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(next)]).status == 200)
+            #expect(try await server.request(.GET, "/users/me", token: user.accessToken).status == 200)
+        }
+    }
+
+    @Test("of eight concurrent refreshes with one token exactly one succeeds, and the losers do not end the session", arguments: TestEngine.available)
+    func concurrentRefresh(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
+            let user = try await server.register("race")
+            let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)]) }
+                }
+                return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
+            }
+            let winners = responses.filter { $0.status == 200 }
+            #expect(winners.count == 1)
+            #expect(responses.filter { $0.status == 401 && $0.errorCode == "AUTH_REFRESH_TOKEN_INVALID" }.count == 7)
+            let next = try #require(winners.first?.data["refresh_token"].stringValue)
+            #expect(try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(next)]).status == 200)
+            #expect(try await server.request(.GET, "/users/me", token: user.accessToken).status == 200)
+        }
+    }
+
+    @Test("a rotated-away refresh token presented after the grace ends its session and closes its sockets", arguments: TestEngine.available)
+    func refreshReuse(engine: TestEngine) async throws {
+        try await TestServer.with(engine, configure: { $0.refreshReuseGrace = 0 }) { server in
+            let user = try await server.register("reuse")
+            let other = try await server.login(user)
+            let socket = try await TestSocket.connect(server, token: user.accessToken)
+            let first = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
+            let next = try #require(first.data["refresh_token"].stringValue)
+            let newAccess = try #require(first.data["access_token"].stringValue)
+            try await Task.sleep(for: .milliseconds(20))
+
+            let stolen = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
+            #expect(stolen.status == 401)
+            #expect(stolen.errorCode == "AUTH_REFRESH_TOKEN_INVALID")
+            // The whole session ended: the newest refresh token and every access token of it.
+            #expect(try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(next)]).errorCode == "AUTH_REFRESH_TOKEN_INVALID")
+            #expect(try await server.request(.GET, "/users/me", token: newAccess).errorCode == "AUTH_TOKEN_INVALID")
+            #expect(try await server.request(.GET, "/users/me", token: user.accessToken).status == 401)
+            #expect(try await socket.closeFrame()?.closeCode == .policyViolation)
+            // Other sessions of the user are untouched.
+            #expect(try await server.request(.GET, "/users/me", token: other.accessToken).status == 200)
         }
     }
 

@@ -89,6 +89,11 @@ public struct AuthService: Sendable {
         return AuthResult(user: loggedIn, session: session, tokens: tokens)
     }
 
+    /// Issues a new access token for a refresh token; with rotation on, also a new refresh token.
+    ///
+    /// Rotation is one conditional write, so of concurrent refreshes with one token exactly one succeeds and
+    /// the others get 401. A token that was rotated away more than `refreshReuseGrace` seconds ago is taken
+    /// as stolen (its legitimate holder already has the newer one): its whole session ends.
     public func refresh(refreshToken: String?) async throws -> RefreshResult {
         guard let refreshToken, !refreshToken.isEmpty, refreshToken.utf8.count <= 512 else {
             if refreshToken == nil {
@@ -97,20 +102,36 @@ public struct AuthService: Sendable {
             throw ParleyError.refreshTokenInvalid
         }
         let now = Timestamp.now()
-        guard let status = try await sessions.sessionStatus(refreshTokenHash: Self.hashToken(refreshToken)),
-            status.session.revokedAt == nil, status.session.expiresAt > now
-        else { throw ParleyError.refreshTokenInvalid }
+        let hash = Self.hashToken(refreshToken)
+        guard let status = try await sessions.sessionStatus(refreshTokenHash: hash) else {
+            try await endSessionIfReused(hash: hash, at: now)
+            throw ParleyError.refreshTokenInvalid
+        }
+        guard status.session.revokedAt == nil, status.session.expiresAt > now else { throw ParleyError.refreshTokenInvalid }
         guard status.userIsActive else { throw ParleyError.userInactive }
         var rotated: String?
         if settings.rotateRefreshTokens {
             let token = Self.newRefreshToken()
-            try await sessions.rotateRefreshToken(sessionID: status.session.id, newHash: Self.hashToken(token), at: now)
+            // Losing here means a concurrent refresh with the same token won: a retrying client, not a thief.
+            guard try await sessions.rotateRefreshToken(sessionID: status.session.id, oldHash: hash, newHash: Self.hashToken(token), at: now)
+            else { throw ParleyError.refreshTokenInvalid }
             rotated = token
         } else {
             try await sessions.touchSession(id: status.session.id, at: now)
         }
         let access = issueAccessToken(userID: status.session.userID, sessionID: status.session.id, at: now)
         return RefreshResult(accessToken: access, expiresIn: settings.accessTokenTTL, refreshToken: rotated)
+    }
+
+    /// Ends the session a rotated-away refresh token belonged to, unless the rotation is recent enough to be
+    /// a race or a retry of the client that rotated it.
+    private func endSessionIfReused(hash: String, at now: Timestamp) async throws {
+        guard let rotated = try await sessions.rotatedRefreshToken(hash: hash),
+            now.milliseconds - rotated.rotatedAt.milliseconds > settings.refreshReuseGrace * 1000
+        else { return }
+        if try await sessions.revokeSession(id: rotated.sessionID, at: now) {
+            await revocations.notify(.sessions([rotated.sessionID]))
+        }
     }
 
     /// Ends one session: its access and refresh tokens stop working at once and its sockets are closed.

@@ -14,7 +14,8 @@ public struct ParleyConfiguration: Sendable {
     public var masterKey: [UInt8]?
     public var accessTokenTTL: Int64 = 1800
     public var refreshTokenTTL: Int64 = 604_800
-    public var rotateRefreshTokens = false
+    /// On by default (a deviation from shared/API.md §2, see docs/API.md); off keeps one refresh token per session.
+    public var rotateRefreshTokens = true
     public var rateLimitPerMinute = 60
     public var uploadsPerHour = 10
     public var wsConnectionsPerUser = 5
@@ -40,6 +41,10 @@ public struct ParleyConfiguration: Sendable {
     public var autoSummaryInterval: Double = 30
     /// Outbound frames a connection may have queued before it is closed as too slow.
     public var wsOutboundQueueLimit = 4096
+
+    // Session and account hardening (auth-hardening branch): kept together at the end to ease merging.
+    /// Seconds after a rotation during which the rotated-away refresh token is only refused, not taken as stolen.
+    public var refreshReuseGrace: Int64 = 10
 
     public init() {}
 
@@ -94,6 +99,8 @@ public struct ParleyConfiguration: Sendable {
             }
             configuration.logLevel = parsed
         }
+        // Session and account hardening settings, kept together at the end.
+        if let grace = try reader.integer("PARLEY_REFRESH_REUSE_GRACE", in: 0...3600) { configuration.refreshReuseGrace = Int64(grace) }
         try configuration.validate()
         return configuration
     }

@@ -122,7 +122,8 @@ public final class ParleyServer: Sendable {
             hasher: PasswordHasher(cost: configuration.bcryptCost),
             settings: AuthSettings(
                 accessTokenTTL: configuration.accessTokenTTL, refreshTokenTTL: configuration.refreshTokenTTL,
-                rotateRefreshTokens: configuration.rotateRefreshTokens, bcryptCost: configuration.bcryptCost),
+                rotateRefreshTokens: configuration.rotateRefreshTokens, bcryptCost: configuration.bcryptCost,
+                refreshReuseGrace: configuration.refreshReuseGrace),
             revocations: SessionRevocations()
         )
         return ParleyServer(
