@@ -23,7 +23,7 @@ public struct AuthService: Sendable {
         self.revocations = revocations
     }
 
-    public func register(_ input: RegistrationInput) async throws -> AuthResult {
+    public func register(_ input: RegistrationInput, client: ClientInfo = .unknown) async throws -> AuthResult {
         var validator = Validator()
         let username = validator.text(input.username, field: "username", required: true, length: AccountRules.usernameLength)
         if let username, !AccountRules.isValidUsername(username) {
@@ -64,11 +64,11 @@ public struct AuthService: Sendable {
         } catch StoreError.duplicate(let field) {
             throw ParleyError.conflict(.resourceAlreadyExists, "\(field) is already taken", details: ["field": .string(field)])
         }
-        let (session, tokens) = try await openSession(for: user, at: now)
+        let (session, tokens) = try await openSession(for: user, client: client, at: now)
         return AuthResult(user: user, session: session, tokens: tokens)
     }
 
-    public func login(login: String?, password: String?) async throws -> AuthResult {
+    public func login(login: String?, password: String?, client: ClientInfo = .unknown) async throws -> AuthResult {
         var validator = Validator()
         let login = validator.text(login, field: "username", required: true, length: 1...AccountRules.emailMaximumLength)
         let password = validator.text(password, field: "password", required: true, length: 1...1024, trim: false)
@@ -85,7 +85,7 @@ public struct AuthService: Sendable {
         try await users.recordLogin(userID: user.id, at: now)
         var loggedIn = user
         loggedIn.lastLogin = now
-        let (session, tokens) = try await openSession(for: loggedIn, at: now)
+        let (session, tokens) = try await openSession(for: loggedIn, client: client, at: now)
         return AuthResult(user: loggedIn, session: session, tokens: tokens)
     }
 
@@ -140,6 +140,27 @@ public struct AuthService: Sendable {
         await revocations.notify(.sessions([identity.sessionID]))
     }
 
+    /// The caller's active sessions (not ended, not expired), most recently used first.
+    public func activeSessions(of identity: Identity) async throws -> [Session] {
+        try await sessions.activeSessions(userID: identity.userID, at: .now())
+    }
+
+    /// Ends one of the caller's sessions (the current one too, like logout). Another user's session is
+    /// answered like an unknown id, so ids cannot be probed.
+    public func endSession(id sessionID: String, of identity: Identity) async throws {
+        guard try await sessions.revokeSession(id: sessionID, userID: identity.userID, at: .now()) else {
+            throw ParleyError.notFound(.resourceNotFound, "Session not found")
+        }
+        await revocations.notify(.sessions([sessionID]))
+    }
+
+    /// Ends every session of the caller except the one making the request; returns how many ended.
+    public func endOtherSessions(of identity: Identity) async throws -> Int {
+        let ended = try await sessions.revokeSessions(userID: identity.userID, except: identity.sessionID, at: .now())
+        if !ended.isEmpty { await revocations.notify(.sessions(ended)) }
+        return ended.count
+    }
+
     /// Verifies an access token and the session behind it.
     public func authenticate(token: String) async throws -> Identity {
         let now = Timestamp.now()
@@ -165,11 +186,13 @@ public struct AuthService: Sendable {
         return updated
     }
 
-    private func openSession(for user: User, at now: Timestamp) async throws -> (Session, TokenPair) {
+    private func openSession(for user: User, client: ClientInfo, at now: Timestamp) async throws -> (Session, TokenPair) {
         let refreshToken = Self.newRefreshToken()
         let session = Session(
             id: Identifiers.uuid(), userID: user.id, refreshTokenHash: Self.hashToken(refreshToken), createdAt: now,
-            expiresAt: now.adding(seconds: settings.refreshTokenTTL), lastUsedAt: now
+            expiresAt: now.adding(seconds: settings.refreshTokenTTL), lastUsedAt: now,
+            // Bounded: the header is the client's to choose and the list shows it back.
+            userAgent: client.userAgent.map { String($0.prefix(Self.userAgentMaximumLength)) }, ipAddress: client.address
         )
         try await sessions.createSession(session)
         let access = issueAccessToken(userID: user.id, sessionID: session.id, at: now)
@@ -184,6 +207,9 @@ public struct AuthService: Sendable {
         )
         return signer.sign(claims)
     }
+
+    /// Characters of `User-Agent` kept with a session.
+    public static let userAgentMaximumLength = 256
 
     /// 256 random bits, base64url.
     static func newRefreshToken() -> String { Base64URL.encode(SecureRandom.bytes(32)) }
