@@ -2,6 +2,7 @@ import CryptoExtras
 import Foundation
 import ParleyCore
 import ParleyTestSupport
+import Synchronization
 import Testing
 
 @testable import ParleyServer
@@ -125,6 +126,35 @@ struct AuthTests {
             ])
             #expect(sameEmail.status == 409)
             #expect(sameEmail.json["error"]["details"]["field"].stringValue == "email")
+            // One message for both: only details.field, which the contract requires, tells them apart.
+            #expect(sameName.json["error"]["message"] == sameEmail.json["error"]["message"])
+        }
+    }
+
+    @Test("registration runs bcrypt for a taken username or email just as for a free one", arguments: TestEngine.available)
+    func registrationAlwaysHashes(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
+            let taken = try await server.register("taken")
+            let work = WorkLog()
+            // The real store under a service whose hasher reports its work.
+            let auth = AuthService(
+                users: server.server.store, sessions: server.server.store, signer: TokenSigner(secret: Array(repeating: 7, count: 48)),
+                hasher: PasswordHasher(cost: 4, observer: { work.append($0) }), settings: AuthSettings(bcryptCost: 4),
+                revocations: SessionRevocations())
+            let attempts: [(String, String, String?)] = [
+                (taken.username.uppercased(), "fresh@example.com", "username"), ("fresh_name", taken.email, "email"), ("fresh_name", "fresh@example.com", nil),
+            ]
+            for (username, email, takenField) in attempts {
+                work.clear()
+                do {
+                    _ = try await auth.register(RegistrationInput(username: username, email: email, password: "12345678", displayName: "T"))
+                    #expect(takenField == nil)
+                } catch let error as ParleyError {
+                    #expect(error.code == .resourceAlreadyExists)
+                    #expect(error.details["field"]?.stringValue == takenField)
+                }
+                #expect(work.entries == [.hash], "\(username) \(email)")
+            }
         }
     }
 
@@ -424,4 +454,13 @@ func decodeClaims(_ token: String) throws -> AccessTokenClaims {
     let parts = token.split(separator: ".")
     guard parts.count == 3, let bytes = Base64URL.decode(parts[1]) else { throw TestFailure("not a JWT") }
     return try JSONDecoder().decode(AccessTokenClaims.self, from: Data(bytes))
+}
+
+/// The bcrypt operations a hasher reported, in order.
+final class WorkLog: Sendable {
+    private let log = Mutex<[PasswordHasher.Work]>([])
+
+    func append(_ work: PasswordHasher.Work) { log.withLock { $0.append(work) } }
+    func clear() { log.withLock { $0.removeAll() } }
+    var entries: [PasswordHasher.Work] { log.withLock { $0 } }
 }

@@ -46,23 +46,26 @@ public struct AuthService: Sendable {
         try validator.check()
         guard let username, let email, let password, let displayName else { throw ParleyError.internalError(requestID: nil) }
 
-        // Checked first so that a duplicate costs no bcrypt work; the unique indexes still decide races.
+        // Hashed before the uniqueness checks so that a taken name or email costs the same bcrypt time as a
+        // free one: the answer's timing must not be a cheaper oracle than a registration attempt.
+        let passwordHash = try await hasher.hash(password)
+        // Checked first for a clear answer; the unique indexes still decide races.
         if let existing = try await users.user(login: username), existing.username.lowercased() == username.lowercased() {
-            throw ParleyError.conflict(.resourceAlreadyExists, "username is already taken", details: ["field": "username"])
+            throw Self.alreadyRegistered(field: "username")
         }
         if let existing = try await users.user(login: email), existing.email.lowercased() == email.lowercased() {
-            throw ParleyError.conflict(.resourceAlreadyExists, "email is already registered", details: ["field": "email"])
+            throw Self.alreadyRegistered(field: "email")
         }
 
         let now = Timestamp.now()
         let user = User(
-            id: Identifiers.uuid(), username: username, email: email, passwordHash: try await hasher.hash(password),
+            id: Identifiers.uuid(), username: username, email: email, passwordHash: passwordHash,
             displayName: displayName, publicKey: publicKey, createdAt: now, updatedAt: now, lastLogin: now
         )
         do {
             try await users.createUser(user)
         } catch StoreError.duplicate(let field) {
-            throw ParleyError.conflict(.resourceAlreadyExists, "\(field) is already taken", details: ["field": .string(field)])
+            throw Self.alreadyRegistered(field: field)
         }
         let (session, tokens) = try await openSession(for: user, client: client, at: now)
         return AuthResult(user: user, session: session, tokens: tokens)
@@ -206,6 +209,13 @@ public struct AuthService: Sendable {
             jti: Base64URL.encode(SecureRandom.bytes(12))
         )
         return signer.sign(claims)
+    }
+
+    /// One message for a taken username and a taken email; `details.field` (which the contract requires)
+    /// names the field.
+    private static func alreadyRegistered(field: String) -> ParleyError {
+        ParleyError.conflict(
+            .resourceAlreadyExists, "An account with this username or email already exists", details: ["field": .string(field)])
     }
 
     /// Characters of `User-Agent` kept with a session.
