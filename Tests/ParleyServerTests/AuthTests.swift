@@ -198,6 +198,63 @@ struct AuthTests {
         }
     }
 
+    @Test("after repeated failed logins for an account, that address gets 429 with retry_after even with the right password; other accounts are not held", arguments: TestEngine.available)
+    func loginBackoff(engine: TestEngine) async throws {
+        try await TestServer.with(engine, configure: {
+            $0.loginFailuresPerAddress = 3
+            $0.loginBackoffInitial = 600
+        }) { server in
+            let victim = try await server.register("victim")
+            let bystander = try await server.register("bystander")
+            for _ in 0..<3 {
+                let wrong = try await server.request(.POST, "/auth/login", json: ["username": .string(victim.username), "password": "not the password"])
+                #expect(wrong.status == 401)
+            }
+            let held = try await server.request(.POST, "/auth/login", json: ["username": .string(victim.email), "password": .string(victim.password)])
+            #expect(held.status == 429)
+            #expect(held.errorCode == "RATE_LIMIT_EXCEEDED")
+            let wait = try #require(held.json["error"]["details"]["retry_after"].intValue)
+            #expect(wait > 500 && wait <= 600)
+            #expect(held.header("Retry-After") == String(wait))
+            #expect(try await server.request(.POST, "/auth/login", json: ["username": .string(bystander.username), "password": .string(bystander.password)]).status == 200)
+            // Unknown names are held back alike, so the backoff does not reveal which accounts exist.
+            for _ in 0..<3 {
+                _ = try await server.request(.POST, "/auth/login", json: ["username": "no_such_user", "password": "not the password"])
+            }
+            #expect(try await server.request(.POST, "/auth/login", json: ["username": "NO_SUCH_USER", "password": "whatever"]).status == 429)
+            // The victim's existing sessions are untouched.
+            #expect(try await server.request(.GET, "/users/me", token: victim.accessToken).status == 200)
+        }
+    }
+
+    @Test("failures from many addresses hold back new addresses but not one the owner logged in from", arguments: TestEngine.available)
+    func loginBackoffSparesOwner(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
+            // The real store under a service whose backoff is strict; addresses are given directly.
+            let auth = AuthService(
+                users: server.server.store, sessions: server.server.store, signer: TokenSigner(secret: Array(repeating: 9, count: 48)),
+                hasher: PasswordHasher(cost: 4), settings: AuthSettings(bcryptCost: 4), revocations: SessionRevocations(),
+                loginBackoff: LoginBackoff(settings: LoginBackoffSettings(failuresPerAddress: 2, failuresPerAccount: 4, initialDelay: 600)))
+            let owner = try await auth.register(
+                RegistrationInput(username: "owner", email: "owner@example.com", password: "owner password", displayName: "O"),
+                client: ClientInfo(address: "10.0.0.1"))
+            #expect(owner.session.ipAddress == "10.0.0.1")
+            for index in 2..<6 {
+                await #expect(throws: ParleyError.invalidCredentials) {
+                    _ = try await auth.login(login: "owner", password: "guess \(index)", client: ClientInfo(address: "10.0.0.\(index)"))
+                }
+            }
+            do {
+                _ = try await auth.login(login: "owner", password: "owner password", client: ClientInfo(address: "10.0.0.77"))
+                Issue.record("a new address passed the account's hold")
+            } catch let error as ParleyError {
+                #expect(error.status == 429 && error.details["scope"] == "login")
+            }
+            let again = try await auth.login(login: "OWNER@example.com", password: "owner password", client: ClientInfo(address: "10.0.0.1"))
+            #expect(again.user.id == owner.user.id)
+        }
+    }
+
     @Test("with rotation off, refresh issues a working access token and keeps the refresh token; bad ones are refused", arguments: TestEngine.available)
     func refresh(engine: TestEngine) async throws {
         try await TestServer.with(engine, configure: { $0.rotateRefreshTokens = false }) { server in

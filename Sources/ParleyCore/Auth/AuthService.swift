@@ -10,10 +10,11 @@ public struct AuthService: Sendable {
     private let hasher: PasswordHasher
     private let settings: AuthSettings
     public let revocations: SessionRevocations
+    private let loginBackoff: LoginBackoff
 
     public init(
         users: any UserStore, sessions: any SessionStore, signer: TokenSigner, hasher: PasswordHasher,
-        settings: AuthSettings, revocations: SessionRevocations
+        settings: AuthSettings, revocations: SessionRevocations, loginBackoff: LoginBackoff = LoginBackoff()
     ) {
         self.users = users
         self.sessions = sessions
@@ -21,6 +22,7 @@ public struct AuthService: Sendable {
         self.hasher = hasher
         self.settings = settings
         self.revocations = revocations
+        self.loginBackoff = loginBackoff
     }
 
     public func register(_ input: RegistrationInput, client: ClientInfo = .unknown) async throws -> AuthResult {
@@ -78,11 +80,21 @@ public struct AuthService: Sendable {
         try validator.check()
         guard let login, let password else { throw ParleyError.invalidCredentials }
 
-        guard let user = try await users.user(login: login) else {
+        let user = try await users.user(login: login)
+        // Unknown logins are counted too (by their text), so that the backoff does not tell which exist.
+        let account = user.map { "user:" + $0.id } ?? "login:" + login.lowercased()
+        let address = client.address ?? "unknown"
+        try await checkLoginBackoff(account: account, address: address, user: user)
+        guard let user else {
             _ = try await hasher.verify(password, hash: try await DecoyHash.shared.value(using: hasher))
+            loginBackoff.recordFailure(account: account, address: address, now: .now())
             throw ParleyError.invalidCredentials
         }
-        guard try await hasher.verify(password, hash: user.passwordHash) else { throw ParleyError.invalidCredentials }
+        guard try await hasher.verify(password, hash: user.passwordHash) else {
+            loginBackoff.recordFailure(account: account, address: address, now: .now())
+            throw ParleyError.invalidCredentials
+        }
+        loginBackoff.recordSuccess(account: account, address: address)
         guard user.isActive else { throw ParleyError.userInactive }
         let now = Timestamp.now()
         try await users.recordLogin(userID: user.id, at: now)
@@ -90,6 +102,30 @@ public struct AuthService: Sendable {
         loggedIn.lastLogin = now
         let (session, tokens) = try await openSession(for: loggedIn, client: client, at: now)
         return AuthResult(user: loggedIn, session: session, tokens: tokens)
+    }
+
+    /// Refuses an attempt held back by the login backoff before any bcrypt work. An address that opened a
+    /// session for the account recently passes the per-account hold, so the owner is not locked out by
+    /// failures from elsewhere.
+    private func checkLoginBackoff(account: String, address: String, user: User?) async throws {
+        let now = Timestamp.now()
+        let retryAfter: Int64
+        switch loginBackoff.check(account: account, address: address, now: now) {
+        case .allowed:
+            return
+        case .refused(let wait):
+            retryAfter = wait
+        case .refusedUnlessKnown(let wait):
+            if let user, try await sessions.hasOpenedSession(
+                userID: user.id, from: address, since: now.adding(seconds: -loginBackoff.settings.knownAddressAge))
+            {
+                return
+            }
+            retryAfter = wait
+        }
+        throw ParleyError(
+            .rateLimitExceeded, status: 429, "Too many failed logins for this account; retry after \(retryAfter) seconds",
+            details: ["retry_after": .int(Int(retryAfter)), "scope": "login"])
     }
 
     /// Issues a new access token for a refresh token; with rotation on, also a new refresh token.

@@ -45,6 +45,15 @@ public struct ParleyConfiguration: Sendable {
     // Session and account hardening (auth-hardening branch): kept together at the end to ease merging.
     /// Seconds after a rotation during which the rotated-away refresh token is only refused, not taken as stolen.
     public var refreshReuseGrace: Int64 = 10
+    /// Per-account login backoff (docs/API.md): failures per (account, address), per account from everywhere,
+    /// the window they are remembered, the first and the longest wait, and how recent a login from an
+    /// address must be for that address to pass the per-account hold.
+    public var loginFailuresPerAddress = 5
+    public var loginFailuresPerAccount = 20
+    public var loginFailureWindow: Int64 = 900
+    public var loginBackoffInitial: Int64 = 1
+    public var loginBackoffMaximum: Int64 = 900
+    public var loginKnownAddressAge: Int64 = 30 * 86_400
 
     public init() {}
 
@@ -101,6 +110,12 @@ public struct ParleyConfiguration: Sendable {
         }
         // Session and account hardening settings, kept together at the end.
         if let grace = try reader.integer("PARLEY_REFRESH_REUSE_GRACE", in: 0...3600) { configuration.refreshReuseGrace = Int64(grace) }
+        if let limit = try reader.integer("PARLEY_LOGIN_FAILURES_PER_ADDRESS", in: 1...1_000_000) { configuration.loginFailuresPerAddress = limit }
+        if let limit = try reader.integer("PARLEY_LOGIN_FAILURES_PER_ACCOUNT", in: 1...1_000_000) { configuration.loginFailuresPerAccount = limit }
+        if let window = try reader.integer("PARLEY_LOGIN_FAILURE_WINDOW", in: 1...604_800) { configuration.loginFailureWindow = Int64(window) }
+        if let wait = try reader.integer("PARLEY_LOGIN_BACKOFF_INITIAL", in: 1...86_400) { configuration.loginBackoffInitial = Int64(wait) }
+        if let wait = try reader.integer("PARLEY_LOGIN_BACKOFF_MAX", in: 1...86_400) { configuration.loginBackoffMaximum = Int64(wait) }
+        if let age = try reader.integer("PARLEY_LOGIN_KNOWN_ADDRESS_AGE", in: 0...31_536_000) { configuration.loginKnownAddressAge = Int64(age) }
         try configuration.validate()
         return configuration
     }

@@ -124,7 +124,11 @@ public final class ParleyServer: Sendable {
                 accessTokenTTL: configuration.accessTokenTTL, refreshTokenTTL: configuration.refreshTokenTTL,
                 rotateRefreshTokens: configuration.rotateRefreshTokens, bcryptCost: configuration.bcryptCost,
                 refreshReuseGrace: configuration.refreshReuseGrace),
-            revocations: SessionRevocations()
+            revocations: SessionRevocations(),
+            loginBackoff: LoginBackoff(settings: LoginBackoffSettings(
+                failuresPerAddress: configuration.loginFailuresPerAddress, failuresPerAccount: configuration.loginFailuresPerAccount,
+                window: configuration.loginFailureWindow, initialDelay: configuration.loginBackoffInitial,
+                maximumDelay: configuration.loginBackoffMaximum, knownAddressAge: configuration.loginKnownAddressAge))
         )
         return ParleyServer(
             configuration: configuration, store: store, metrics: metrics, auth: auth,
