@@ -1,5 +1,6 @@
 import CryptoExtras
 import Foundation
+import NIOCore
 import ParleyCore
 import ParleyTestSupport
 import Synchronization
