@@ -116,11 +116,10 @@ public struct AuthService: Sendable {
         case .refused(let wait):
             retryAfter = wait
         case .refusedUnlessKnown(let wait):
-            if let user, try await sessions.hasOpenedSession(
-                userID: user.id, from: address, since: now.adding(seconds: -loginBackoff.settings.knownAddressAge))
-            {
-                return
-            }
+            // Asked for unknown logins too (matching nothing), so that a held answer takes as long either way.
+            let known = try await sessions.hasOpenedSession(
+                userID: user?.id ?? "", from: address, since: now.adding(seconds: -loginBackoff.settings.knownAddressAge))
+            if known, user != nil { return }
             retryAfter = wait
         }
         throw ParleyError(
