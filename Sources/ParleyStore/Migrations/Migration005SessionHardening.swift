@@ -11,7 +11,7 @@ extension Migration {
                 rotated_at BIGINT NOT NULL
             )
             """,
-            "CREATE INDEX session_refresh_history_session_idx ON session_refresh_history (session_id)",
+            "CREATE INDEX session_refresh_history_session_idx ON session_refresh_history (session_id, rotated_at)",
             "ALTER TABLE sessions ADD COLUMN user_agent TEXT",
             "ALTER TABLE sessions ADD COLUMN ip_address TEXT",
             "CREATE INDEX sessions_user_ip_idx ON sessions (user_id, ip_address)",

@@ -7,6 +7,9 @@ extension SQLStore: SessionStore {
         s.user_agent, s.ip_address, u.is_active
         """
 
+    /// Rotated-away refresh token hashes remembered per session.
+    static let rotatedHashesKept = 32
+
     private static func decodeSession(_ row: any SQLRow) throws -> Session {
         Session(
             id: try row.string("id"), userID: try row.string("user_id"),
@@ -66,6 +69,14 @@ extension SQLStore: SessionStore {
             try await database.raw("""
                 INSERT INTO session_refresh_history (token_hash, session_id, rotated_at)
                 VALUES (\(bind: oldHash), \(bind: sessionID), \(bind: time.milliseconds))
+                """).run()
+            // A client may refresh as often as the rate limit lets it: only the latest hashes are kept, so the
+            // table does not grow with refreshes (older stolen tokens are then merely refused).
+            try await database.raw("""
+                DELETE FROM session_refresh_history
+                WHERE session_id = \(bind: sessionID) AND rotated_at < (
+                    SELECT rotated_at FROM session_refresh_history WHERE session_id = \(bind: sessionID)
+                    ORDER BY rotated_at DESC LIMIT 1 OFFSET \(unsafeRaw: String(Self.rotatedHashesKept - 1)))
                 """).run()
             return true
         }
