@@ -178,9 +178,10 @@ public struct AuthService: Sendable {
         await revocations.notify(.sessions([identity.sessionID]))
     }
 
-    /// The caller's active sessions (not ended, not expired), most recently used first.
+    /// The caller's active sessions (not ended, not expired), the 100 most recently used first: logins are
+    /// only rate-limited, so the list is bounded here.
     public func activeSessions(of identity: Identity) async throws -> [Session] {
-        try await sessions.activeSessions(userID: identity.userID, at: .now())
+        try await sessions.activeSessions(userID: identity.userID, at: .now(), limit: 100)
     }
 
     /// Ends one of the caller's sessions (the current one too, like logout). Another user's session is

@@ -34,8 +34,8 @@ public protocol SessionStore: Sendable {
     func revokeSession(id: String, userID: String, at time: Timestamp) async throws -> Bool
     /// Revokes every active session of `userID` except `keptSessionID`; returns the ids it revoked.
     func revokeSessions(userID: String, except keptSessionID: String, at time: Timestamp) async throws -> [String]
-    /// The user's sessions that are neither revoked nor expired at `time`, most recently used first.
-    func activeSessions(userID: String, at time: Timestamp) async throws -> [Session]
+    /// The user's sessions that are neither revoked nor expired at `time`, most recently used first, at most `limit`.
+    func activeSessions(userID: String, at time: Timestamp, limit: Int) async throws -> [Session]
     /// Whether `userID` opened a session (registration or login) from `address` after `since`.
     func hasOpenedSession(userID: String, from address: String, since: Timestamp) async throws -> Bool
 }

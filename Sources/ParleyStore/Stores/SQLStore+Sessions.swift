@@ -129,12 +129,12 @@ extension SQLStore: SessionStore {
         }
     }
 
-    public func activeSessions(userID: String, at time: Timestamp) async throws -> [Session] {
+    public func activeSessions(userID: String, at time: Timestamp, limit: Int) async throws -> [Session] {
         try await backend.read { database in
             try await database.raw("""
                 SELECT \(unsafeRaw: Self.sessionColumns) FROM sessions s JOIN users u ON u.id = s.user_id
                 WHERE s.user_id = \(bind: userID) AND s.revoked_at IS NULL AND s.expires_at > \(bind: time.milliseconds)
-                ORDER BY s.last_used_at DESC, s.id
+                ORDER BY s.last_used_at DESC, s.id LIMIT \(bind: limit)
                 """).all().map(Self.decodeSession)
         }
     }
