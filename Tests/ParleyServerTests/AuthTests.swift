@@ -1,7 +1,9 @@
 import CryptoExtras
 import Foundation
+import NIOCore
 import ParleyCore
 import ParleyTestSupport
+import Synchronization
 import Testing
 
 @testable import ParleyServer
@@ -125,6 +127,35 @@ struct AuthTests {
             ])
             #expect(sameEmail.status == 409)
             #expect(sameEmail.json["error"]["details"]["field"].stringValue == "email")
+            // One message for both: only details.field, which the contract requires, tells them apart.
+            #expect(sameName.json["error"]["message"] == sameEmail.json["error"]["message"])
+        }
+    }
+
+    @Test("registration runs bcrypt for a taken username or email just as for a free one", arguments: TestEngine.available)
+    func registrationAlwaysHashes(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
+            let taken = try await server.register("taken")
+            let work = WorkLog()
+            // The real store under a service whose hasher reports its work.
+            let auth = AuthService(
+                users: server.server.store, sessions: server.server.store, signer: TokenSigner(secret: Array(repeating: 7, count: 48)),
+                hasher: PasswordHasher(cost: 4, observer: { work.append($0) }), settings: AuthSettings(bcryptCost: 4),
+                revocations: SessionRevocations())
+            let attempts: [(String, String, String?)] = [
+                (taken.username.uppercased(), "fresh@example.com", "username"), ("fresh_name", taken.email, "email"), ("fresh_name", "fresh@example.com", nil),
+            ]
+            for (username, email, takenField) in attempts {
+                work.clear()
+                do {
+                    _ = try await auth.register(RegistrationInput(username: username, email: email, password: "12345678", displayName: "T"))
+                    #expect(takenField == nil)
+                } catch let error as ParleyError {
+                    #expect(error.code == .resourceAlreadyExists)
+                    #expect(error.details["field"]?.stringValue == takenField)
+                }
+                #expect(work.entries == [.hash], "\(username) \(email)")
+            }
         }
     }
 
@@ -168,9 +199,66 @@ struct AuthTests {
         }
     }
 
-    @Test("refresh issues a working access token; bad refresh tokens are refused", arguments: TestEngine.available)
-    func refresh(engine: TestEngine) async throws {
+    @Test("after repeated failed logins for an account, that address gets 429 with retry_after even with the right password; other accounts are not held", arguments: TestEngine.available)
+    func loginBackoff(engine: TestEngine) async throws {
+        try await TestServer.with(engine, configure: {
+            $0.loginFailuresPerAddress = 3
+            $0.loginBackoffInitial = 600
+        }) { server in
+            let victim = try await server.register("victim")
+            let bystander = try await server.register("bystander")
+            for _ in 0..<3 {
+                let wrong = try await server.request(.POST, "/auth/login", json: ["username": .string(victim.username), "password": "not the password"])
+                #expect(wrong.status == 401)
+            }
+            let held = try await server.request(.POST, "/auth/login", json: ["username": .string(victim.email), "password": .string(victim.password)])
+            #expect(held.status == 429)
+            #expect(held.errorCode == "RATE_LIMIT_EXCEEDED")
+            let wait = try #require(held.json["error"]["details"]["retry_after"].intValue)
+            #expect(wait > 500 && wait <= 600)
+            #expect(held.header("Retry-After") == String(wait))
+            #expect(try await server.request(.POST, "/auth/login", json: ["username": .string(bystander.username), "password": .string(bystander.password)]).status == 200)
+            // Unknown names are held back alike, so the backoff does not reveal which accounts exist.
+            for _ in 0..<3 {
+                _ = try await server.request(.POST, "/auth/login", json: ["username": "no_such_user", "password": "not the password"])
+            }
+            #expect(try await server.request(.POST, "/auth/login", json: ["username": "NO_SUCH_USER", "password": "whatever"]).status == 429)
+            // The victim's existing sessions are untouched.
+            #expect(try await server.request(.GET, "/users/me", token: victim.accessToken).status == 200)
+        }
+    }
+
+    @Test("failures from many addresses hold back new addresses but not one the owner logged in from", arguments: TestEngine.available)
+    func loginBackoffSparesOwner(engine: TestEngine) async throws {
         try await TestServer.with(engine) { server in
+            // The real store under a service whose backoff is strict; addresses are given directly.
+            let auth = AuthService(
+                users: server.server.store, sessions: server.server.store, signer: TokenSigner(secret: Array(repeating: 9, count: 48)),
+                hasher: PasswordHasher(cost: 4), settings: AuthSettings(bcryptCost: 4), revocations: SessionRevocations(),
+                loginBackoff: LoginBackoff(settings: LoginBackoffSettings(failuresPerAddress: 2, failuresPerAccount: 4, initialDelay: 600)))
+            let owner = try await auth.register(
+                RegistrationInput(username: "owner", email: "owner@example.com", password: "owner password", displayName: "O"),
+                client: ClientInfo(address: "10.0.0.1"))
+            #expect(owner.session.ipAddress == "10.0.0.1")
+            for index in 2..<6 {
+                await #expect(throws: ParleyError.invalidCredentials) {
+                    _ = try await auth.login(login: "owner", password: "guess \(index)", client: ClientInfo(address: "10.0.0.\(index)"))
+                }
+            }
+            do {
+                _ = try await auth.login(login: "owner", password: "owner password", client: ClientInfo(address: "10.0.0.77"))
+                Issue.record("a new address passed the account's hold")
+            } catch let error as ParleyError {
+                #expect(error.status == 429 && error.details["scope"] == "login")
+            }
+            let again = try await auth.login(login: "OWNER@example.com", password: "owner password", client: ClientInfo(address: "10.0.0.1"))
+            #expect(again.user.id == owner.user.id)
+        }
+    }
+
+    @Test("with rotation off, refresh issues a working access token and keeps the refresh token; bad ones are refused", arguments: TestEngine.available)
+    func refresh(engine: TestEngine) async throws {
+        try await TestServer.with(engine, configure: { $0.rotateRefreshTokens = false }) { server in
             let user = try await server.register("refresh")
             let response = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
             #expect(response.status == 200)
@@ -178,6 +266,8 @@ struct AuthTests {
             #expect(response.data["refresh_token"].isNull)
             let access = try #require(response.data["access_token"].stringValue)
             #expect(try await server.request(.GET, "/users/me", token: access).status == 200)
+            let again = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
+            #expect(again.status == 200)
 
             let bad = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": "made-up"])
             #expect(bad.status == 401)
@@ -190,16 +280,63 @@ struct AuthTests {
         }
     }
 
-    @Test("rotation, when configured, replaces the refresh token", arguments: TestEngine.available)
+    @Test("rotation is on by default: refresh replaces the refresh token, and a prompt retry of the old one is refused without ending the session", arguments: TestEngine.available)
     func rotation(engine: TestEngine) async throws {
-        try await TestServer.with(engine, configure: { $0.rotateRefreshTokens = true }) { server in
+        #expect(ParleyConfiguration().rotateRefreshTokens)
+        try await TestServer.with(engine) { server in
             let user = try await server.register("rotate")
             let first = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
             let next = try #require(first.data["refresh_token"].stringValue)
             #expect(next != user.refreshToken)
+            // Within the grace a rotated-away token is a retry, not a theft.
             let reused = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
+            #expect(reused.status == 401)
             #expect(reused.errorCode == "AUTH_REFRESH_TOKEN_INVALID")
             #expect(try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(next)]).status == 200)
+            #expect(try await server.request(.GET, "/users/me", token: user.accessToken).status == 200)
+        }
+    }
+
+    @Test("of eight concurrent refreshes with one token exactly one succeeds, and the losers do not end the session", arguments: TestEngine.available)
+    func concurrentRefresh(engine: TestEngine) async throws {
+        try await TestServer.with(engine) { server in
+            let user = try await server.register("race")
+            let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)]) }
+                }
+                return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
+            }
+            let winners = responses.filter { $0.status == 200 }
+            #expect(winners.count == 1)
+            #expect(responses.filter { $0.status == 401 && $0.errorCode == "AUTH_REFRESH_TOKEN_INVALID" }.count == 7)
+            let next = try #require(winners.first?.data["refresh_token"].stringValue)
+            #expect(try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(next)]).status == 200)
+            #expect(try await server.request(.GET, "/users/me", token: user.accessToken).status == 200)
+        }
+    }
+
+    @Test("a rotated-away refresh token presented after the grace ends its session and closes its sockets", arguments: TestEngine.available)
+    func refreshReuse(engine: TestEngine) async throws {
+        try await TestServer.with(engine, configure: { $0.refreshReuseGrace = 0 }) { server in
+            let user = try await server.register("reuse")
+            let other = try await server.login(user)
+            let socket = try await TestSocket.connect(server, token: user.accessToken)
+            let first = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
+            let next = try #require(first.data["refresh_token"].stringValue)
+            let newAccess = try #require(first.data["access_token"].stringValue)
+            try await Task.sleep(for: .milliseconds(20))
+
+            let stolen = try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(user.refreshToken)])
+            #expect(stolen.status == 401)
+            #expect(stolen.errorCode == "AUTH_REFRESH_TOKEN_INVALID")
+            // The whole session ended: the newest refresh token and every access token of it.
+            #expect(try await server.request(.POST, "/auth/refresh", json: ["refresh_token": .string(next)]).errorCode == "AUTH_REFRESH_TOKEN_INVALID")
+            #expect(try await server.request(.GET, "/users/me", token: newAccess).errorCode == "AUTH_TOKEN_INVALID")
+            #expect(try await server.request(.GET, "/users/me", token: user.accessToken).status == 401)
+            #expect(try await socket.closeFrame()?.closeCode == .policyViolation)
+            // Other sessions of the user are untouched.
+            #expect(try await server.request(.GET, "/users/me", token: other.accessToken).status == 200)
         }
     }
 
@@ -375,4 +512,13 @@ func decodeClaims(_ token: String) throws -> AccessTokenClaims {
     let parts = token.split(separator: ".")
     guard parts.count == 3, let bytes = Base64URL.decode(parts[1]) else { throw TestFailure("not a JWT") }
     return try JSONDecoder().decode(AccessTokenClaims.self, from: Data(bytes))
+}
+
+/// The bcrypt operations a hasher reported, in order.
+final class WorkLog: Sendable {
+    private let log = Mutex<[PasswordHasher.Work]>([])
+
+    func append(_ work: PasswordHasher.Work) { log.withLock { $0.append(work) } }
+    func clear() { log.withLock { $0.removeAll() } }
+    var entries: [PasswordHasher.Work] { log.withLock { $0 } }
 }

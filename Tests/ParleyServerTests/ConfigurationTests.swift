@@ -62,11 +62,28 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("session and login hardening settings have their defaults and are read from their variables")
+    func hardeningVariables() throws {
+        let defaults = try ParleyConfiguration.fromEnvironment([:])
+        #expect(defaults.rotateRefreshTokens && defaults.refreshReuseGrace == 10)
+        #expect(defaults.loginFailuresPerAddress == 5 && defaults.loginFailuresPerAccount == 20 && defaults.loginFailureWindow == 900)
+        #expect(defaults.loginBackoffInitial == 1 && defaults.loginBackoffMaximum == 900 && defaults.loginKnownAddressAge == 2_592_000)
+        let configuration = try ParleyConfiguration.fromEnvironment([
+            "PARLEY_ROTATE_REFRESH_TOKENS": "false", "PARLEY_REFRESH_REUSE_GRACE": "0",
+            "PARLEY_LOGIN_FAILURES_PER_ADDRESS": "3", "PARLEY_LOGIN_FAILURES_PER_ACCOUNT": "50", "PARLEY_LOGIN_FAILURE_WINDOW": "600",
+            "PARLEY_LOGIN_BACKOFF_INITIAL": "2", "PARLEY_LOGIN_BACKOFF_MAX": "3600", "PARLEY_LOGIN_KNOWN_ADDRESS_AGE": "86400",
+        ])
+        #expect(!configuration.rotateRefreshTokens && configuration.refreshReuseGrace == 0)
+        #expect(configuration.loginFailuresPerAddress == 3 && configuration.loginFailuresPerAccount == 50 && configuration.loginFailureWindow == 600)
+        #expect(configuration.loginBackoffInitial == 2 && configuration.loginBackoffMaximum == 3600 && configuration.loginKnownAddressAge == 86_400)
+    }
+
     @Test("bad values are refused with a message naming the variable", arguments: [
         ("PARLEY_PORT", "99999"), ("PARLEY_PORT", "eighty"), ("PARLEY_PUBLIC_URL", "chat.example.com"),
         ("PARLEY_DATABASE_URL", "mysql://x"), ("PARLEY_DATABASE_URL", "postgres://host-only"), ("PARLEY_DATABASE_URL", "postgres://u@h:5432/db?sslmode=maybe"),
         ("PARLEY_JWT_SECRET", "short"), ("PARLEY_MASTER_KEY", "bm90IDMyIGJ5dGVz"), ("PARLEY_LOG_LEVEL", "loud"),
         ("PARLEY_RATE_LIMIT_PER_MINUTE", "0"), ("PARLEY_ROTATE_REFRESH_TOKENS", "perhaps"),
+        ("PARLEY_REFRESH_REUSE_GRACE", "-1"), ("PARLEY_LOGIN_FAILURES_PER_ADDRESS", "0"), ("PARLEY_LOGIN_BACKOFF_MAX", "lots"),
     ])
     func refused(variable: String, value: String) {
         do {

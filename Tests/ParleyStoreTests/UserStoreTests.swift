@@ -68,9 +68,25 @@ struct UserStoreTests {
             try await store.createSession(session)
             #expect(try await store.sessionStatus(id: session.id) == SessionStatus(session: session, userIsActive: true))
             #expect(try await store.sessionStatus(refreshTokenHash: "hash-1")?.session.id == session.id)
-            try await store.rotateRefreshToken(sessionID: session.id, newHash: "hash-2", at: now)
+            #expect(try await store.rotateRefreshToken(sessionID: session.id, oldHash: "hash-1", newHash: "hash-2", at: now))
             #expect(try await store.sessionStatus(refreshTokenHash: "hash-1") == nil)
             #expect(try await store.sessionStatus(refreshTokenHash: "hash-2")?.session.id == session.id)
+            #expect(try await store.rotatedRefreshToken(hash: "hash-1") == RotatedRefreshToken(sessionID: session.id, rotatedAt: now))
+            #expect(try await store.rotatedRefreshToken(hash: "hash-2") == nil)
+            // The condition decides: a second rotation from the old hash changes nothing.
+            #expect(try await store.rotateRefreshToken(sessionID: session.id, oldHash: "hash-1", newHash: "hash-3", at: now) == false)
+            #expect(try await store.sessionStatus(refreshTokenHash: "hash-2")?.session.id == session.id)
+            // Only the latest rotated hashes are remembered, however often a client refreshes.
+            var current = "hash-2"
+            for index in 1...40 {
+                let next = "hash-r\(index)"
+                #expect(try await store.rotateRefreshToken(sessionID: session.id, oldHash: current, newHash: next, at: now.adding(milliseconds: Int64(index))))
+                current = next
+            }
+            #expect(try await store.rotatedRefreshToken(hash: "hash-1") == nil)
+            #expect(try await store.rotatedRefreshToken(hash: "hash-r39")?.sessionID == session.id)
+            #expect(try await store.rotatedRefreshToken(hash: "hash-r8")?.sessionID == session.id)
+            #expect(try await store.rotatedRefreshToken(hash: "hash-r7") == nil)
             #expect(try await store.revokeSession(id: session.id, at: now))
             #expect(try await store.revokeSession(id: session.id, at: now) == false)
             #expect(try await store.sessionStatus(id: session.id)?.session.revokedAt == now)

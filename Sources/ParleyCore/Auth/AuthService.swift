@@ -10,10 +10,11 @@ public struct AuthService: Sendable {
     private let hasher: PasswordHasher
     private let settings: AuthSettings
     public let revocations: SessionRevocations
+    private let loginBackoff: LoginBackoff
 
     public init(
         users: any UserStore, sessions: any SessionStore, signer: TokenSigner, hasher: PasswordHasher,
-        settings: AuthSettings, revocations: SessionRevocations
+        settings: AuthSettings, revocations: SessionRevocations, loginBackoff: LoginBackoff = LoginBackoff()
     ) {
         self.users = users
         self.sessions = sessions
@@ -21,9 +22,10 @@ public struct AuthService: Sendable {
         self.hasher = hasher
         self.settings = settings
         self.revocations = revocations
+        self.loginBackoff = loginBackoff
     }
 
-    public func register(_ input: RegistrationInput) async throws -> AuthResult {
+    public func register(_ input: RegistrationInput, client: ClientInfo = .unknown) async throws -> AuthResult {
         var validator = Validator()
         let username = validator.text(input.username, field: "username", required: true, length: AccountRules.usernameLength)
         if let username, !AccountRules.isValidUsername(username) {
@@ -46,49 +48,90 @@ public struct AuthService: Sendable {
         try validator.check()
         guard let username, let email, let password, let displayName else { throw ParleyError.internalError(requestID: nil) }
 
-        // Checked first so that a duplicate costs no bcrypt work; the unique indexes still decide races.
+        // Hashed before the uniqueness checks so that a taken name or email costs the same bcrypt time as a
+        // free one: the answer's timing must not be a cheaper oracle than a registration attempt.
+        let passwordHash = try await hasher.hash(password)
+        // Checked first for a clear answer; the unique indexes still decide races.
         if let existing = try await users.user(login: username), existing.username.lowercased() == username.lowercased() {
-            throw ParleyError.conflict(.resourceAlreadyExists, "username is already taken", details: ["field": "username"])
+            throw Self.alreadyRegistered(field: "username")
         }
         if let existing = try await users.user(login: email), existing.email.lowercased() == email.lowercased() {
-            throw ParleyError.conflict(.resourceAlreadyExists, "email is already registered", details: ["field": "email"])
+            throw Self.alreadyRegistered(field: "email")
         }
 
         let now = Timestamp.now()
         let user = User(
-            id: Identifiers.uuid(), username: username, email: email, passwordHash: try await hasher.hash(password),
+            id: Identifiers.uuid(), username: username, email: email, passwordHash: passwordHash,
             displayName: displayName, publicKey: publicKey, createdAt: now, updatedAt: now, lastLogin: now
         )
         do {
             try await users.createUser(user)
         } catch StoreError.duplicate(let field) {
-            throw ParleyError.conflict(.resourceAlreadyExists, "\(field) is already taken", details: ["field": .string(field)])
+            throw Self.alreadyRegistered(field: field)
         }
-        let (session, tokens) = try await openSession(for: user, at: now)
+        let (session, tokens) = try await openSession(for: user, client: client, at: now)
         return AuthResult(user: user, session: session, tokens: tokens)
     }
 
-    public func login(login: String?, password: String?) async throws -> AuthResult {
+    public func login(login: String?, password: String?, client: ClientInfo = .unknown) async throws -> AuthResult {
         var validator = Validator()
         let login = validator.text(login, field: "username", required: true, length: 1...AccountRules.emailMaximumLength)
         let password = validator.text(password, field: "password", required: true, length: 1...1024, trim: false)
         try validator.check()
         guard let login, let password else { throw ParleyError.invalidCredentials }
 
-        guard let user = try await users.user(login: login) else {
+        let user = try await users.user(login: login)
+        // Unknown logins are counted too (by their text), so that the backoff does not tell which exist.
+        let account = user.map { "user:" + $0.id } ?? "login:" + login.lowercased()
+        let address = client.address ?? "unknown"
+        try await checkLoginBackoff(account: account, address: address, user: user)
+        guard let user else {
             _ = try await hasher.verify(password, hash: try await DecoyHash.shared.value(using: hasher))
+            loginBackoff.recordFailure(account: account, address: address, now: .now())
             throw ParleyError.invalidCredentials
         }
-        guard try await hasher.verify(password, hash: user.passwordHash) else { throw ParleyError.invalidCredentials }
+        guard try await hasher.verify(password, hash: user.passwordHash) else {
+            loginBackoff.recordFailure(account: account, address: address, now: .now())
+            throw ParleyError.invalidCredentials
+        }
+        loginBackoff.recordSuccess(account: account, address: address)
         guard user.isActive else { throw ParleyError.userInactive }
         let now = Timestamp.now()
         try await users.recordLogin(userID: user.id, at: now)
         var loggedIn = user
         loggedIn.lastLogin = now
-        let (session, tokens) = try await openSession(for: loggedIn, at: now)
+        let (session, tokens) = try await openSession(for: loggedIn, client: client, at: now)
         return AuthResult(user: loggedIn, session: session, tokens: tokens)
     }
 
+    /// Refuses an attempt held back by the login backoff before any bcrypt work. An address that opened a
+    /// session for the account recently passes the per-account hold, so the owner is not locked out by
+    /// failures from elsewhere.
+    private func checkLoginBackoff(account: String, address: String, user: User?) async throws {
+        let now = Timestamp.now()
+        let retryAfter: Int64
+        switch loginBackoff.check(account: account, address: address, now: now) {
+        case .allowed:
+            return
+        case .refused(let wait):
+            retryAfter = wait
+        case .refusedUnlessKnown(let wait):
+            // Asked for unknown logins too (matching nothing), so that a held answer takes as long either way.
+            let known = try await sessions.hasOpenedSession(
+                userID: user?.id ?? "", from: address, since: now.adding(seconds: -loginBackoff.settings.knownAddressAge))
+            if known, user != nil { return }
+            retryAfter = wait
+        }
+        throw ParleyError(
+            .rateLimitExceeded, status: 429, "Too many failed logins for this account; retry after \(retryAfter) seconds",
+            details: ["retry_after": .int(Int(retryAfter)), "scope": "login"])
+    }
+
+    /// Issues a new access token for a refresh token; with rotation on, also a new refresh token.
+    ///
+    /// Rotation is one conditional write, so of concurrent refreshes with one token exactly one succeeds and
+    /// the others get 401. A token that was rotated away more than `refreshReuseGrace` seconds ago is taken
+    /// as stolen (its legitimate holder already has the newer one): its whole session ends.
     public func refresh(refreshToken: String?) async throws -> RefreshResult {
         guard let refreshToken, !refreshToken.isEmpty, refreshToken.utf8.count <= 512 else {
             if refreshToken == nil {
@@ -97,14 +140,19 @@ public struct AuthService: Sendable {
             throw ParleyError.refreshTokenInvalid
         }
         let now = Timestamp.now()
-        guard let status = try await sessions.sessionStatus(refreshTokenHash: Self.hashToken(refreshToken)),
-            status.session.revokedAt == nil, status.session.expiresAt > now
-        else { throw ParleyError.refreshTokenInvalid }
+        let hash = Self.hashToken(refreshToken)
+        guard let status = try await sessions.sessionStatus(refreshTokenHash: hash) else {
+            try await endSessionIfReused(hash: hash, at: now)
+            throw ParleyError.refreshTokenInvalid
+        }
+        guard status.session.revokedAt == nil, status.session.expiresAt > now else { throw ParleyError.refreshTokenInvalid }
         guard status.userIsActive else { throw ParleyError.userInactive }
         var rotated: String?
         if settings.rotateRefreshTokens {
             let token = Self.newRefreshToken()
-            try await sessions.rotateRefreshToken(sessionID: status.session.id, newHash: Self.hashToken(token), at: now)
+            // Losing here means a concurrent refresh with the same token won: a retrying client, not a thief.
+            guard try await sessions.rotateRefreshToken(sessionID: status.session.id, oldHash: hash, newHash: Self.hashToken(token), at: now)
+            else { throw ParleyError.refreshTokenInvalid }
             rotated = token
         } else {
             try await sessions.touchSession(id: status.session.id, at: now)
@@ -113,10 +161,43 @@ public struct AuthService: Sendable {
         return RefreshResult(accessToken: access, expiresIn: settings.accessTokenTTL, refreshToken: rotated)
     }
 
+    /// Ends the session a rotated-away refresh token belonged to, unless the rotation is recent enough to be
+    /// a race or a retry of the client that rotated it.
+    private func endSessionIfReused(hash: String, at now: Timestamp) async throws {
+        guard let rotated = try await sessions.rotatedRefreshToken(hash: hash),
+            now.milliseconds - rotated.rotatedAt.milliseconds > settings.refreshReuseGrace * 1000
+        else { return }
+        if try await sessions.revokeSession(id: rotated.sessionID, at: now) {
+            await revocations.notify(.sessions([rotated.sessionID]))
+        }
+    }
+
     /// Ends one session: its access and refresh tokens stop working at once and its sockets are closed.
     public func logout(_ identity: Identity) async throws {
         _ = try await sessions.revokeSession(id: identity.sessionID, at: .now())
         await revocations.notify(.sessions([identity.sessionID]))
+    }
+
+    /// The caller's active sessions (not ended, not expired), the 100 most recently used first: logins are
+    /// only rate-limited, so the list is bounded here.
+    public func activeSessions(of identity: Identity) async throws -> [Session] {
+        try await sessions.activeSessions(userID: identity.userID, at: .now(), limit: 100)
+    }
+
+    /// Ends one of the caller's sessions (the current one too, like logout). Another user's session is
+    /// answered like an unknown id, so ids cannot be probed.
+    public func endSession(id sessionID: String, of identity: Identity) async throws {
+        guard try await sessions.revokeSession(id: sessionID, userID: identity.userID, at: .now()) else {
+            throw ParleyError.notFound(.resourceNotFound, "Session not found")
+        }
+        await revocations.notify(.sessions([sessionID]))
+    }
+
+    /// Ends every session of the caller except the one making the request; returns how many ended.
+    public func endOtherSessions(of identity: Identity) async throws -> Int {
+        let ended = try await sessions.revokeSessions(userID: identity.userID, except: identity.sessionID, at: .now())
+        if !ended.isEmpty { await revocations.notify(.sessions(ended)) }
+        return ended.count
     }
 
     /// Verifies an access token and the session behind it.
@@ -151,11 +232,13 @@ public struct AuthService: Sendable {
         return updated
     }
 
-    private func openSession(for user: User, at now: Timestamp) async throws -> (Session, TokenPair) {
+    private func openSession(for user: User, client: ClientInfo, at now: Timestamp) async throws -> (Session, TokenPair) {
         let refreshToken = Self.newRefreshToken()
         let session = Session(
             id: Identifiers.uuid(), userID: user.id, refreshTokenHash: Self.hashToken(refreshToken), createdAt: now,
-            expiresAt: now.adding(seconds: settings.refreshTokenTTL), lastUsedAt: now
+            expiresAt: now.adding(seconds: settings.refreshTokenTTL), lastUsedAt: now,
+            // Bounded: the header is the client's to choose and the list shows it back.
+            userAgent: client.userAgent.map { String($0.prefix(Self.userAgentMaximumLength)) }, ipAddress: client.address
         )
         try await sessions.createSession(session)
         let access = issueAccessToken(userID: user.id, sessionID: session.id, at: now)
@@ -170,6 +253,16 @@ public struct AuthService: Sendable {
         )
         return signer.sign(claims)
     }
+
+    /// One message for a taken username and a taken email; `details.field` (which the contract requires)
+    /// names the field.
+    private static func alreadyRegistered(field: String) -> ParleyError {
+        ParleyError.conflict(
+            .resourceAlreadyExists, "An account with this username or email already exists", details: ["field": .string(field)])
+    }
+
+    /// Characters of `User-Agent` kept with a session.
+    public static let userAgentMaximumLength = 256
 
     /// 256 random bits, base64url.
     static func newRefreshToken() -> String { Base64URL.encode(SecureRandom.bytes(32)) }

@@ -5,12 +5,19 @@ public struct AuthSettings: Sendable {
     /// When on, `POST /auth/refresh` also returns a new refresh token and the old one stops working.
     public var rotateRefreshTokens: Bool
     public var bcryptCost: UInt8
+    /// Seconds after a rotation during which the rotated-away token is merely refused (a client retrying, or
+    /// the loser of a race); presented later it is taken as stolen and its session ends.
+    public var refreshReuseGrace: Int64
 
-    public init(accessTokenTTL: Int64 = 1800, refreshTokenTTL: Int64 = 604_800, rotateRefreshTokens: Bool = false, bcryptCost: UInt8 = 10) {
+    public init(
+        accessTokenTTL: Int64 = 1800, refreshTokenTTL: Int64 = 604_800, rotateRefreshTokens: Bool = true, bcryptCost: UInt8 = 10,
+        refreshReuseGrace: Int64 = 10
+    ) {
         self.accessTokenTTL = accessTokenTTL
         self.refreshTokenTTL = refreshTokenTTL
         self.rotateRefreshTokens = rotateRefreshTokens
         self.bcryptCost = bcryptCost
+        self.refreshReuseGrace = refreshReuseGrace
     }
 }
 

@@ -8,10 +8,13 @@ public struct Session: Sendable, Equatable {
     public var expiresAt: Timestamp
     public var revokedAt: Timestamp?
     public var lastUsedAt: Timestamp
+    /// The client's `User-Agent` and address when the session was opened (nil for sessions older than both).
+    public var userAgent: String?
+    public var ipAddress: String?
 
     public init(
         id: String, userID: String, refreshTokenHash: String, createdAt: Timestamp, expiresAt: Timestamp,
-        revokedAt: Timestamp? = nil, lastUsedAt: Timestamp
+        revokedAt: Timestamp? = nil, lastUsedAt: Timestamp, userAgent: String? = nil, ipAddress: String? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -20,6 +23,34 @@ public struct Session: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
         self.lastUsedAt = lastUsedAt
+        self.userAgent = userAgent
+        self.ipAddress = ipAddress
+    }
+}
+
+/// Where a request came from, as far as the server can tell: recorded on new sessions and used to key the
+/// login backoff.
+public struct ClientInfo: Sendable, Equatable {
+    public var address: String?
+    public var userAgent: String?
+
+    public init(address: String? = nil, userAgent: String? = nil) {
+        self.address = address
+        self.userAgent = userAgent
+    }
+
+    /// For callers that are not an HTTP client (the operator command line, tests of the service alone).
+    public static let unknown = ClientInfo()
+}
+
+/// A refresh token that a session rotated away, and when.
+public struct RotatedRefreshToken: Sendable, Equatable {
+    public let sessionID: String
+    public let rotatedAt: Timestamp
+
+    public init(sessionID: String, rotatedAt: Timestamp) {
+        self.sessionID = sessionID
+        self.rotatedAt = rotatedAt
     }
 }
 

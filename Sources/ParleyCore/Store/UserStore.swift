@@ -19,11 +19,25 @@ public protocol SessionStore: Sendable {
     func createSession(_ session: Session) async throws
     func sessionStatus(id: String) async throws -> SessionStatus?
     func sessionStatus(refreshTokenHash: String) async throws -> SessionStatus?
-    /// Replaces the refresh token hash (rotation) and extends nothing else.
-    func rotateRefreshToken(sessionID: String, newHash: String, at time: Timestamp) async throws
+    /// Replaces the refresh token hash (rotation) in one conditional write: only while the session's hash is
+    /// still `oldHash` and the session is neither revoked nor expired at `time`. The old hash is remembered
+    /// (``rotatedRefreshToken(hash:)``). Returns whether this call rotated; of concurrent calls with one
+    /// `oldHash`, exactly one does.
+    func rotateRefreshToken(sessionID: String, oldHash: String, newHash: String, at time: Timestamp) async throws -> Bool
+    /// The session that once had the refresh token hash `hash` and rotated it away, if any.
+    func rotatedRefreshToken(hash: String) async throws -> RotatedRefreshToken?
     func touchSession(id: String, at time: Timestamp) async throws
     /// Marks the session revoked; returns false when it was already revoked or does not exist.
     func revokeSession(id: String, at time: Timestamp) async throws -> Bool
+    /// Marks the session revoked only when it belongs to `userID` and is still active (not revoked, not
+    /// expired at `time`); returns whether it did.
+    func revokeSession(id: String, userID: String, at time: Timestamp) async throws -> Bool
+    /// Revokes every active session of `userID` except `keptSessionID`; returns the ids it revoked.
+    func revokeSessions(userID: String, except keptSessionID: String, at time: Timestamp) async throws -> [String]
+    /// The user's sessions that are neither revoked nor expired at `time`, most recently used first, at most `limit`.
+    func activeSessions(userID: String, at time: Timestamp, limit: Int) async throws -> [Session]
+    /// Whether `userID` opened a session (registration or login) from `address` after `since`.
+    func hasOpenedSession(userID: String, from address: String, since: Timestamp) async throws -> Bool
 }
 
 /// Errors a store reports in domain terms; anything else is an infrastructure failure.

@@ -65,3 +65,33 @@ public struct PublicUserView: Codable, Sendable, Equatable {
         try container.encode(avatarURL, forKey: .avatarURL)
     }
 }
+
+/// One of the caller's sessions in `GET /auth/sessions`; `current` marks the one the request came through.
+public struct SessionView: Encodable, Sendable, Equatable {
+    public let id: String
+    public let createdAt: Timestamp
+    public let lastUsedAt: Timestamp
+    public let expiresAt: Timestamp
+    @NullEncodable public var userAgent: String?
+    @NullEncodable public var ipAddress: String?
+    public let current: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, current
+        case createdAt = "created_at"
+        case lastUsedAt = "last_used_at"
+        case expiresAt = "expires_at"
+        case userAgent = "user_agent"
+        case ipAddress = "ip_address"
+    }
+
+    public init(_ session: Session, currentSessionID: String) {
+        self.id = session.id
+        self.createdAt = session.createdAt
+        self.lastUsedAt = session.lastUsedAt
+        self.expiresAt = session.expiresAt
+        self.userAgent = session.userAgent
+        self.ipAddress = session.ipAddress
+        self.current = session.id == currentSessionID
+    }
+}

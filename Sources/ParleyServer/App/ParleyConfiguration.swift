@@ -14,7 +14,8 @@ public struct ParleyConfiguration: Sendable {
     public var masterKey: [UInt8]?
     public var accessTokenTTL: Int64 = 1800
     public var refreshTokenTTL: Int64 = 604_800
-    public var rotateRefreshTokens = false
+    /// On by default (a deviation from shared/API.md §2, see docs/API.md); off keeps one refresh token per session.
+    public var rotateRefreshTokens = true
     public var rateLimitPerMinute = 60
     public var uploadsPerHour = 10
     public var wsConnectionsPerUser = 5
@@ -64,6 +65,19 @@ public struct ParleyConfiguration: Sendable {
     /// Manual summaries each user, and each room, may ask for per hour.
     public var summariesPerUserPerHour = 10
     public var summariesPerRoomPerHour = 30
+
+    // Session and account hardening.
+    /// Seconds after a rotation during which the rotated-away refresh token is only refused, not taken as stolen.
+    public var refreshReuseGrace: Int64 = 10
+    /// Per-account login backoff (docs/API.md): failures per (account, address), per account from everywhere,
+    /// the window they are remembered, the first and the longest wait, and how recent a login from an
+    /// address must be for that address to pass the per-account hold.
+    public var loginFailuresPerAddress = 5
+    public var loginFailuresPerAccount = 20
+    public var loginFailureWindow: Int64 = 900
+    public var loginBackoffInitial: Int64 = 1
+    public var loginBackoffMaximum: Int64 = 900
+    public var loginKnownAddressAge: Int64 = 30 * 86_400
 
     public init() {}
 
@@ -134,6 +148,14 @@ public struct ParleyConfiguration: Sendable {
         if let interval = try reader.integer("PARLEY_FILE_EXPIRY_INTERVAL", in: 1...86_400) { configuration.fileExpiryInterval = Int64(interval) }
         if let limit = try reader.integer("PARLEY_SUMMARIES_PER_USER_PER_HOUR", in: 1...1_000_000) { configuration.summariesPerUserPerHour = limit }
         if let limit = try reader.integer("PARLEY_SUMMARIES_PER_ROOM_PER_HOUR", in: 1...1_000_000) { configuration.summariesPerRoomPerHour = limit }
+        // Session and account hardening.
+        if let grace = try reader.integer("PARLEY_REFRESH_REUSE_GRACE", in: 0...3600) { configuration.refreshReuseGrace = Int64(grace) }
+        if let limit = try reader.integer("PARLEY_LOGIN_FAILURES_PER_ADDRESS", in: 1...1_000_000) { configuration.loginFailuresPerAddress = limit }
+        if let limit = try reader.integer("PARLEY_LOGIN_FAILURES_PER_ACCOUNT", in: 1...1_000_000) { configuration.loginFailuresPerAccount = limit }
+        if let window = try reader.integer("PARLEY_LOGIN_FAILURE_WINDOW", in: 1...604_800) { configuration.loginFailureWindow = Int64(window) }
+        if let wait = try reader.integer("PARLEY_LOGIN_BACKOFF_INITIAL", in: 1...86_400) { configuration.loginBackoffInitial = Int64(wait) }
+        if let wait = try reader.integer("PARLEY_LOGIN_BACKOFF_MAX", in: 1...86_400) { configuration.loginBackoffMaximum = Int64(wait) }
+        if let age = try reader.integer("PARLEY_LOGIN_KNOWN_ADDRESS_AGE", in: 0...31_536_000) { configuration.loginKnownAddressAge = Int64(age) }
         try configuration.validate()
         return configuration
     }

@@ -130,8 +130,13 @@ public final class ParleyServer: Sendable {
             hasher: PasswordHasher(cost: configuration.bcryptCost),
             settings: AuthSettings(
                 accessTokenTTL: configuration.accessTokenTTL, refreshTokenTTL: configuration.refreshTokenTTL,
-                rotateRefreshTokens: configuration.rotateRefreshTokens, bcryptCost: configuration.bcryptCost),
-            revocations: SessionRevocations()
+                rotateRefreshTokens: configuration.rotateRefreshTokens, bcryptCost: configuration.bcryptCost,
+                refreshReuseGrace: configuration.refreshReuseGrace),
+            revocations: SessionRevocations(),
+            loginBackoff: LoginBackoff(settings: LoginBackoffSettings(
+                failuresPerAddress: configuration.loginFailuresPerAddress, failuresPerAccount: configuration.loginFailuresPerAccount,
+                window: configuration.loginFailureWindow, initialDelay: configuration.loginBackoffInitial,
+                maximumDelay: configuration.loginBackoffMaximum, knownAddressAge: configuration.loginKnownAddressAge))
         )
         return ParleyServer(
             configuration: configuration, store: store, metrics: metrics, auth: auth,

@@ -57,7 +57,14 @@ struct ObservabilityMiddleware: RouterMiddleware {
     /// Maps anything thrown to the envelope. Unknown errors become 500 `INTERNAL_ERROR` carrying only the
     /// request id; their text goes to the log, never to the client.
     private func errorResponse(for error: any Error, request: Request, context: Context) -> Response {
-        if let error = error as? ParleyError { return .error(error) }
+        if let error = error as? ParleyError {
+            var response = Response.error(error)
+            // Every 429 says when to come back, also when a domain limit (the login backoff) refused it.
+            if error.status == 429, let seconds = error.details["retry_after"]?.intValue {
+                response.headers[.retryAfter] = String(seconds)
+            }
+            return response
+        }
         if let error = error as? HTTPError {
             switch error.status {
             case .notFound:

@@ -45,6 +45,16 @@ extension OpenAPIDocument {
                 success: (200, s.ref("RefreshResult")),
                 errors: [401: [.authRefreshTokenInvalid], 403: [.authUserInactive], 422: validation])),
             ("post", "/auth/logout", Operation(summary: "End this session", tag: "auth", success: (200, nil))),
+            ("get", "/auth/sessions", Operation(
+                summary: "The caller's active sessions; current marks this one", tag: "auth",
+                success: (200, data(["sessions": s.array(s.ref("Session"))])))),
+            ("delete", "/auth/sessions/{session_id}", Operation(
+                summary: "End one of the caller's sessions (its tokens stop working, its sockets close)", tag: "auth",
+                parameters: [path("session_id")], success: (200, nil), errors: [404: [.resourceNotFound]])),
+            ("delete", "/auth/sessions", Operation(
+                summary: "End every other session of the caller (scope=others is required)", tag: "auth",
+                parameters: [query("scope", s.string(values: ["others"]))],
+                success: (200, data(["revoked_count": s.integer(minimum: 0)])), errors: [422: validation])),
         ]
     }
 

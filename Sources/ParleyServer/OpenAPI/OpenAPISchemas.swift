@@ -22,6 +22,10 @@ enum OpenAPISchemas {
             "RefreshResult": s.object(
                 ["access_token": s.string(), "expires_in": s.integer(), "token_type": s.string(values: ["Bearer"]), "refresh_token": s.string()],
                 required: ["access_token", "expires_in", "token_type"]),
+            "Session": s.object([
+                "id": s.uuid, "created_at": s.dateTime, "last_used_at": s.dateTime, "expires_at": s.dateTime,
+                "user_agent": s.nullable(s.string()), "ip_address": s.nullable(s.string()), "current": s.boolean,
+            ]),
             "Room": s.object([
                 "id": s.uuid, "name": s.string(), "description": s.nullable(s.string()), "owner_id": s.uuid, "is_private": s.boolean,
                 "max_members": s.integer(), "member_count": s.integer(), "encryption_enabled": s.boolean,

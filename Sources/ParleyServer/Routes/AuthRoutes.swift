@@ -1,7 +1,10 @@
+import HTTPTypes
 import Hummingbird
+import NIOCore
 import ParleyCore
 
-/// `/auth/*`: register, login, refresh, logout (seed "Authentication Endpoints", API.md §2).
+/// `/auth/*`: register, login, refresh, logout (seed "Authentication Endpoints", API.md §2), and the caller's
+/// session list (docs/API.md "Sessions").
 struct AuthRoutes {
     let auth: AuthService
     let jsonLimit: Int
@@ -76,17 +79,32 @@ struct AuthRoutes {
         }
     }
 
+    struct SessionsPayload: Encodable {
+        let sessions: [SessionView]
+    }
+
+    struct EndedPayload: Encodable {
+        let revokedCount: Int
+        enum CodingKeys: String, CodingKey { case revokedCount = "revoked_count" }
+    }
+
+    private static func client(_ request: Request, _ context: ParleyRequestContext) -> ClientInfo {
+        ClientInfo(address: context.remoteAddress?.ipAddress, userAgent: request.headers[.userAgent])
+    }
+
     func register(on routes: Routes) {
-        routes.on(.post, "/auth/register") { request, _ in
+        routes.on(.post, "/auth/register") { request, context in
             let body = try await request.decodeJSON(RegisterBody.self, limit: jsonLimit)
-            let result = try await auth.register(RegistrationInput(
-                username: body.username, email: body.email, password: body.password, displayName: body.displayName,
-                publicKey: body.publicKey))
+            let result = try await auth.register(
+                RegistrationInput(
+                    username: body.username, email: body.email, password: body.password, displayName: body.displayName,
+                    publicKey: body.publicKey),
+                client: Self.client(request, context))
             return try .envelope(AuthPayload(result), status: .created, message: "Registration successful")
         }
-        routes.on(.post, "/auth/login") { request, _ in
+        routes.on(.post, "/auth/login") { request, context in
             let body = try await request.decodeJSON(LoginBody.self, limit: jsonLimit)
-            let result = try await auth.login(login: body.username ?? body.email, password: body.password)
+            let result = try await auth.login(login: body.username ?? body.email, password: body.password, client: Self.client(request, context))
             return try .envelope(AuthPayload(result), message: "Login successful")
         }
         routes.on(.post, "/auth/refresh") { request, _ in
@@ -99,6 +117,25 @@ struct AuthRoutes {
         routes.on(.post, "/auth/logout") { _, context in
             try await auth.logout(try context.requireIdentity())
             return try .message("Logged out successfully")
+        }
+        routes.on(.get, "/auth/sessions") { _, context in
+            let identity = try context.requireIdentity()
+            let sessions = try await auth.activeSessions(of: identity)
+            return try .envelope(SessionsPayload(sessions: sessions.map { SessionView($0, currentSessionID: identity.sessionID) }))
+        }
+        routes.on(.delete, "/auth/sessions/{session_id}") { _, context in
+            try await auth.endSession(id: context.path("session_id"), of: try context.requireIdentity())
+            return try .message("Session ended")
+        }
+        routes.on(.delete, "/auth/sessions") { request, context in
+            let identity = try context.requireIdentity()
+            // The scope is required so that a bare DELETE cannot be mistaken for "end all, this one too".
+            guard let scope = request.uri.queryParameters.get("scope") else {
+                throw ParleyError.validation(.validationRequiredField, field: "scope", "scope is required (scope=others)")
+            }
+            guard scope == "others" else { throw ParleyError.validation(field: "scope", "scope must be others") }
+            let ended = try await auth.endOtherSessions(of: identity)
+            return try .envelope(EndedPayload(revokedCount: ended), message: "Other sessions ended")
         }
     }
 }

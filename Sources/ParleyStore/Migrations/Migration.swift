@@ -18,5 +18,6 @@ extension Migration {
         .searchIndex,
         .searchPostings,
         .searchWatermarks,
+        .sessionHardening,
     ]
 }
