@@ -36,9 +36,16 @@ public final class SQLiteBackend: SQLBackend {
         let threadPool = NIOThreadPool(numberOfThreads: readerCount + 1)
         threadPool.start()
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        // Every connection opened so far, closed again if opening fails part-way (sqlite-nio traps on a
+        // connection released while open).
+        var opened: [SQLiteConnection] = []
         do {
             let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
+            opened.append(writer)
             let writerSQL = writer.sql(queryLogLevel: nil)
+            // The busy timeout first: switching to WAL waits for another process that holds the database (two
+            // starts at once, a `parley migrate` beside a server) instead of failing with "database is locked".
+            try await writerSQL.raw("PRAGMA busy_timeout=10000").run()
             // journal_mode is persistent and needs the writer; the others are per connection.
             try await writerSQL.raw("PRAGMA journal_mode=WAL").run()
             // SQLite's default page cache is 2 MB per connection; in a large database most page reads then
@@ -50,6 +57,7 @@ public final class SQLiteBackend: SQLBackend {
             var readers: [SQLiteConnection] = []
             for _ in 0..<readerCount {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
+                opened.append(reader)
                 let readerSQL = reader.sql(queryLogLevel: nil)
                 for pragma in ["PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000", "PRAGMA query_only=ON", "PRAGMA cache_size=-16384", "PRAGMA mmap_size=1073741824"] {
                     try await readerSQL.raw(SQLQueryString(pragma)).run()
@@ -58,6 +66,7 @@ public final class SQLiteBackend: SQLBackend {
             }
             return SQLiteBackend(path: path, threadPool: threadPool, writer: writer, readers: readers, logger: logger)
         } catch {
+            for connection in opened { try? await connection.close() }
             try? await threadPool.shutdownGracefully()
             throw error
         }

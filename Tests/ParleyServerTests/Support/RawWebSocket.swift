@@ -83,6 +83,14 @@ final class RawWebSocket: Sendable {
         try await channel.writeAndFlush(Self.frame(opcode: 0x9, payload: payload))
     }
 
+    /// `count` 125-byte pings in one write, so a flood is not paced by one await per frame.
+    func sendPings(_ count: Int) async throws {
+        let ping = Self.frame(opcode: 0x9, payload: Array(repeating: 0x61, count: 125))
+        var buffer = ByteBuffer()
+        for _ in 0..<count { buffer.writeImmutableBuffer(ping) }
+        try await channel.writeAndFlush(buffer)
+    }
+
     func close() {
         channel.close(promise: nil)
     }
