@@ -71,9 +71,9 @@ struct MembershipTests {
             #expect(unknown.status == 400 && unknown.json["error"]["details"]["reason"].stringValue == "not_found")
 
             let past = Timestamp.now().adding(seconds: -60)
-            try await server.server.store.createInvitation(Invitation(
+            _ = try await server.server.store.createInvitation(Invitation(
                 id: Identifiers.uuid(), roomID: room, code: "expired-code-1", createdBy: owner.id, maxUses: 5,
-                expiresAt: past, createdAt: past.adding(seconds: -3600)))
+                expiresAt: past, createdAt: past.adding(seconds: -3600)), requirement: RoleRequirement(actorID: owner.id, grants: [.owner: Set(RoomRole.allCases)]))
             let expired = try await server.request(.POST, "/chatrooms/join/expired-code-1", token: bob.accessToken)
             #expect(expired.status == 400 && expired.json["error"]["details"]["reason"].stringValue == "expired")
 

@@ -124,19 +124,23 @@ struct SearchIndexStoreTests {
             func total(_ token: String) async throws -> Int {
                 try await store.search(roomID: room, query: query(token), filters: SearchFilters(), limit: 5, countLimit: 1000, rankWindow: 5).total
             }
-            _ = try await store.tombstone(messageID: ids[1], roomID: room, at: .now())
+            // The owner acts; the requirement is checked in each write's transaction.
+            let owner = try #require(try await store.room(id: room)).ownerID
+            let asOwner = RoleRequirement(actorID: owner, grants: [.owner: Set(RoomRole.allCases)])
+            _ = try await store.tombstone(messageID: ids[1], roomID: room, requirement: asOwner, at: .now())
             #expect(try await total(Self.t) == 39)
             #expect(try await total(Self.odd) == 19)
             // An edit replaces the message's tokens: it loses "t" and "odd" and gains a new word.
             let fresh = "00000000000000ee"
             _ = try await store.edit(
-                messageID: ids[3], roomID: room, content: "{}", keyVersion: nil, searchTokens: SearchTokens(room: "rroom", terms: [fresh]), at: .now())
+                messageID: ids[3], roomID: room, content: "{}", keyVersion: nil, searchTokens: SearchTokens(room: "rroom", terms: [fresh]),
+                requirement: asOwner, at: .now())
             #expect(try await total(Self.t) == 38)
             #expect(try await total(Self.odd) == 18)
             #expect(try await total(fresh) == 1)
             let found = try await store.search(roomID: room, query: query(fresh), filters: SearchFilters(), limit: 5, countLimit: 1000, rankWindow: 5)
             #expect(found.hits.map(\.messageID) == [ids[3]])
-            _ = try await store.deleteRoom(id: room)
+            _ = try await store.deleteRoom(id: room, requirement: asOwner)
             if engine == .postgres {
                 let left = try await store.backend.read { db in
                     try await db.raw("SELECT COUNT(*) AS n FROM message_terms").first()?.decode(column: "n", as: Int.self)
@@ -153,9 +157,11 @@ struct SearchIndexStoreTests {
             let (room, ids, _) = try await fill(store, count: 12)
             // Phrases of several words and repeated words, so that bigrams and gaps are exercised.
             let words = ["00000000000000a1", "00000000000000a2", "00000000000000a3"]
+            let owner = try #require(try await store.room(id: room)).ownerID
             _ = try await store.edit(
                 messageID: ids[0], roomID: room, content: "{}", keyVersion: nil,
-                searchTokens: SearchTokens(room: "rroom", terms: words + words + [Self.t]), at: .now())
+                searchTokens: SearchTokens(room: "rroom", terms: words + words + [Self.t]),
+                requirement: RoleRequirement(actorID: owner, grants: [.owner: Set(RoomRole.allCases)]), at: .now())
             let difference = try await store.backend.read { db in
                 try await db.raw("""
                     SELECT COUNT(*) AS n FROM (
@@ -174,7 +180,8 @@ struct SearchIndexStoreTests {
             // rejects, after which the search goes on to older postings even with a window of one.
             _ = try await store.edit(
                 messageID: ids[5], roomID: room, content: "{}", keyVersion: nil,
-                searchTokens: SearchTokens(room: "rroom", terms: [words[0], words[1], Self.t, words[1], words[2]]), at: .now())
+                searchTokens: SearchTokens(room: "rroom", terms: [words[0], words[1], Self.t, words[1], words[2]]),
+                requirement: RoleRequirement(actorID: owner, grants: [.owner: Set(RoomRole.allCases)]), at: .now())
             for window in [1, 100] {
                 let phrase = try await store.search(
                     roomID: room, query: HashedQuery(room: "rroom", required: [words], excluded: []), filters: SearchFilters(),

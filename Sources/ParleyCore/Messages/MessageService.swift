@@ -273,9 +273,10 @@ public struct MessageService: Sendable {
         let content = try MessageRules.content(input, for: room, allowEmptyText: hasFiles)
         let (stored, version) = try await codec.store(content, messageID: message.id, in: room)
         let tokens = try await searchTokens(for: content, in: room)
-        guard let edited = try await store.edit(
-            messageID: message.id, roomID: room.id, content: stored, keyVersion: version, searchTokens: tokens, at: .now())
-        else {
+        let result = try await store.edit(
+            messageID: message.id, roomID: room.id, content: stored, keyVersion: version, searchTokens: tokens,
+            requirement: RoomPolicy.requirement(.editOwnMessage, actorID: identity.userID, in: room), at: .now())
+        guard let edited = try RoomPolicy.granted(result, .editOwnMessage, in: room) else {
             throw ParleyError.notFound(.messageNotFound, "Message not found")
         }
         let view = try await render([edited])[0]
@@ -287,12 +288,12 @@ public struct MessageService: Sendable {
         let (room, membership) = try await access(roomID, identity, .view)
         let message = try await existing(messageID, in: room)
         guard message.deletedAt == nil else { throw ParleyError.notFound(.messageNotFound, "Message not found or already deleted") }
-        if message.userID == identity.userID && message.type != .system {
-            try RoomPolicy.authorize(.deleteOwnMessage, role: membership.role, in: room)
-        } else {
-            try RoomPolicy.authorize(.deleteOthersMessage, role: membership.role, in: room)
-        }
-        guard let (tombstone, fileKeys) = try await store.tombstone(messageID: message.id, roomID: room.id, at: .now()) else {
+        let action: RoomAction = message.userID == identity.userID && message.type != .system ? .deleteOwnMessage : .deleteOthersMessage
+        try RoomPolicy.authorize(action, role: membership.role, in: room)
+        // Checked again where the message is deleted: a moderator demoted since the check above is refused.
+        let result = try await store.tombstone(
+            messageID: message.id, roomID: room.id, requirement: RoomPolicy.requirement(action, actorID: identity.userID, in: room), at: .now())
+        guard let (tombstone, fileKeys) = try RoomPolicy.granted(result, action, in: room) else {
             throw ParleyError.notFound(.messageNotFound, "Message not found or already deleted")
         }
         await blobs.delete(keys: fileKeys)
@@ -309,7 +310,11 @@ public struct MessageService: Sendable {
         let message = try await existing(messageID, in: room)
         guard message.deletedAt == nil else { throw ParleyError.notFound(.messageNotFound, "Message not found or deleted") }
         let now = Timestamp.now()
-        let added = try await store.addReaction(messageID: message.id, userID: identity.userID, emoji: emoji, at: now)
+        let added = try RoomPolicy.granted(
+            try await store.addReaction(
+                messageID: message.id, roomID: room.id, emoji: emoji,
+                requirement: RoomPolicy.requirement(.react, actorID: identity.userID, in: room), at: now),
+            .react, in: room)
         let user = try await publicUser(identity.userID)
         var reaction = ReactionView(userID: user.id, username: user.username, emoji: emoji, createdAt: now)
         if added {
@@ -324,7 +329,11 @@ public struct MessageService: Sendable {
         let emoji = try MessageRules.emoji(rawEmoji)
         let (room, _) = try await access(roomID, identity, .react)
         let message = try await existing(messageID, in: room)
-        guard try await store.removeReaction(messageID: message.id, userID: identity.userID, emoji: emoji) else {
+        let removed = try RoomPolicy.granted(
+            try await store.removeReaction(
+                messageID: message.id, roomID: room.id, emoji: emoji, requirement: RoomPolicy.requirement(.react, actorID: identity.userID, in: room)),
+            .react, in: room)
+        guard removed else {
             throw ParleyError.notFound(.resourceNotFound, "You have not reacted with \(emoji)")
         }
         publish("reaction_removed", ReactionRemovedPayload(chatroomID: room.id, messageID: message.id, userID: identity.userID, emoji: emoji), to: .room(room.id))

@@ -66,6 +66,38 @@ public enum RoomPolicy {
         }
     }
 
+    /// The roles that may perform `action` in `room`, for the store to check again in the transaction that
+    /// performs it. For `.removeMember` the table covers every target role (the associated role is ignored),
+    /// because the target's role is read again in that transaction too.
+    public static func requirement(_ action: RoomAction, actorID: String, in room: Room) -> RoleRequirement {
+        var grants: [RoomRole: Set<RoomRole>] = [:]
+        for role in RoomRole.allCases {
+            let targets: Set<RoomRole>
+            if case .removeMember = action {
+                targets = Set(RoomRole.allCases.filter { allows(.removeMember(targetRole: $0), role: role, in: room) })
+            } else {
+                targets = allows(action, role: role, in: room) ? Set(RoomRole.allCases) : []
+            }
+            if !targets.isEmpty { grants[role] = targets }
+        }
+        return RoleRequirement(actorID: actorID, grants: grants)
+    }
+
+    /// The value of a write guarded by `requirement(action, ...)`, or the 403 this policy gives for the roles
+    /// the store found in its transaction (the same error as a refusal before the write).
+    static func granted<Value: Sendable>(_ result: Guarded<Value>, _ action: RoomAction, in room: Room) throws(ParleyError) -> Value {
+        switch result {
+        case .done(let value):
+            return value
+        case .refused(let actorRole, let targetRole):
+            var checked = action
+            if case .removeMember = action, let targetRole { checked = .removeMember(targetRole: targetRole) }
+            try authorize(checked, role: actorRole, in: room)
+            // The store's table comes from this policy, so this is not reached; refuse all the same.
+            throw ParleyError.forbidden(.resourceAccessDenied, "You may no longer \(action)")
+        }
+    }
+
     /// Whether the action is allowed (for listings that show capabilities).
     public static func allows(_ action: RoomAction, role: RoomRole?, in room: Room) -> Bool {
         (try? authorize(action, role: role, in: room)) != nil

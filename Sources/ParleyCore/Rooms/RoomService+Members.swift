@@ -19,7 +19,9 @@ extension RoomService {
         let invitation = Invitation(
             id: Identifiers.uuid(), roomID: room.id, code: Base64URL.encode(SecureRandom.bytes(12)), createdBy: identity.userID,
             maxUses: uses, expiresAt: now.adding(seconds: Int64(hours) * 3600), createdAt: now)
-        try await rooms.createInvitation(invitation)
+        try RoomPolicy.granted(
+            try await rooms.createInvitation(invitation, requirement: RoomPolicy.requirement(.createInvite, actorID: identity.userID, in: room)),
+            .createInvite, in: room)
         return InvitationView(invitation, url: Self.inviteURL(base: publicBaseURL, code: invitation.code))
     }
 
@@ -29,7 +31,7 @@ extension RoomService {
         guard !trimmed.isEmpty, trimmed.utf8.count <= 64, let invitation = try await rooms.invitation(code: trimmed) else {
             throw Self.invalidInvitation("not_found")
         }
-        return try await join(roomID: invitation.roomID, invitationID: invitation.id, identity: identity)
+        return try await join(roomID: invitation.roomID, invitation: invitation, identity: identity)
     }
 
     /// `POST /chatrooms/{id}/join`: public rooms only.
@@ -40,15 +42,19 @@ extension RoomService {
         if room.isPrivate, try await rooms.membership(roomID: room.id, userID: identity.userID) == nil {
             throw ParleyError.forbidden(.chatroomAccessDenied, "This chatroom is private; join it with an invitation")
         }
-        return try await join(roomID: room.id, invitationID: nil, identity: identity)
+        return try await join(roomID: room.id, invitation: nil, identity: identity)
     }
 
-    private func join(roomID: String, invitationID: String?, identity: Identity) async throws -> JoinedRoomView {
-        guard let room = try await rooms.room(id: roomID) else { throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found") }
+    private func join(roomID: String, invitation: Invitation?, identity: Identity) async throws -> JoinedRoomView {
+        guard let room = try await rooms.room(id: roomID) else {
+            throw invitation == nil ? ParleyError.notFound(.chatroomNotFound, "Chatroom not found") : Self.invalidInvitation("not_found")
+        }
         let user = try await publicUser(identity.userID)
         try await warmKey(for: room)
+        // An invitation admits only while its creator may still make it (see RoomStore.join).
+        let guarded = invitation.map { (id: $0.id, creator: RoomPolicy.requirement(.createInvite, actorID: $0.createdBy, in: room)) }
         let outcome = try await rooms.join(
-            roomID: room.id, user: user, invitationID: invitationID, at: .now(), makeMessage: systemMessageFactory(for: room))
+            roomID: room.id, user: user, invitation: guarded, at: .now(), makeMessage: systemMessageFactory(for: room))
         switch outcome {
         case .alreadyMember(let room, let membership):
             return JoinedRoomView(room: room, role: membership.role)
@@ -61,7 +67,7 @@ extension RoomService {
         case .invitationInvalid(let reason):
             throw Self.invalidInvitation(reason)
         case .roomNotFound:
-            throw invitationID == nil ? ParleyError.notFound(.chatroomNotFound, "Chatroom not found") : Self.invalidInvitation("not_found")
+            throw invitation == nil ? ParleyError.notFound(.chatroomNotFound, "Chatroom not found") : Self.invalidInvitation("not_found")
         }
     }
 
@@ -85,7 +91,9 @@ extension RoomService {
         try RoomPolicy.authorize(.removeMember(targetRole: target.role), role: actorRole, in: room)
         let remover = try await publicUser(identity.userID)
         let user = try await publicUser(targetID)
-        _ = try await depart(room: room, user: user, remover: remover)
+        // Both roles are read again in the departure's transaction; what was read here may be stale by then.
+        let requirement = RoomPolicy.requirement(.removeMember(targetRole: target.role), actorID: identity.userID, in: room)
+        _ = try await depart(room: room, user: user, remover: (remover, requirement))
     }
 
     public func setRole(of userID: String, in roomID: String, to roleName: String?, by identity: Identity) async throws -> MemberView {
@@ -102,9 +110,13 @@ extension RoomService {
         }
         let actor = try await publicUser(identity.userID)
         try await warmKey(for: room)
-        guard let outcome = try await rooms.setRole(
-            roomID: room.id, target: targetID, role: role, actor: actor, at: .now(), makeMessage: systemMessageFactory(for: room))
-        else { throw ParleyError.notFound(.resourceNotFound, "That user is not a member of this chatroom") }
+        let result = try await rooms.setRole(
+            roomID: room.id, target: targetID, role: role, actor: actor,
+            requirement: RoomPolicy.requirement(.changeRole, actorID: identity.userID, in: room), at: .now(),
+            makeMessage: systemMessageFactory(for: room))
+        guard let outcome = try RoomPolicy.granted(result, .changeRole, in: room) else {
+            throw ParleyError.notFound(.resourceNotFound, "That user is not a member of this chatroom")
+        }
         for change in outcome.changes {
             publish("member_updated", MemberUpdatedPayload(
                 chatroomID: room.id, userID: change.member.user.id, role: change.member.membership.role,
@@ -119,11 +131,19 @@ extension RoomService {
         return MemberView(member, isOnline: !presence.onlineUsers(among: [targetID]).isEmpty)
     }
 
-    private func depart(room: Room, user: PublicUserView, remover: PublicUserView?) async throws -> LeaveResult {
+    private func depart(
+        room: Room, user: PublicUserView, remover guarded: (user: PublicUserView, requirement: RoleRequirement)?
+    ) async throws -> LeaveResult {
         try await warmKey(for: room)
-        guard let outcome = try await rooms.depart(
-            roomID: room.id, user: user, remover: remover, at: .now(), makeMessage: systemMessageFactory(for: room))
-        else { throw ParleyError.forbidden(.chatroomAccessDenied, "You are not a member of this chatroom") }
+        let result = try await rooms.depart(
+            roomID: room.id, user: user, remover: guarded, at: .now(), makeMessage: systemMessageFactory(for: room))
+        // A refusal comes only with a remover: the 403 the policy gives for the roles read in the transaction.
+        guard let outcome = try RoomPolicy.granted(result, .removeMember(targetRole: .member), in: room) else {
+            throw guarded == nil
+                ? ParleyError.forbidden(.chatroomAccessDenied, "You are not a member of this chatroom")
+                : ParleyError.notFound(.resourceNotFound, "That user is not a member of this chatroom")
+        }
+        let remover = guarded?.user
         guard outcome.room != nil else {
             keyRing.forget(roomID: room.id)
             await blobs.delete(keys: outcome.deletedFileKeys)

@@ -148,9 +148,10 @@ public struct RoomService: Sendable {
         if changes.summaryThreshold != nil && changes.summaryThreshold != room.summaryThreshold { fields.append("summary_threshold") }
         let event: SystemEvent? = fields.isEmpty ? nil : .settingsChanged(by: actor, fields: fields, newName: fields.contains("name") ? changes.name : nil)
         try await warmKey(for: room)
-        guard let (updated, message) = try await rooms.updateRoom(
-            id: room.id, changes: changes, at: .now(), system: event, makeMessage: systemMessageFactory(for: room))
-        else {
+        let result = try await rooms.updateRoom(
+            id: room.id, changes: changes, requirement: RoomPolicy.requirement(.updateSettings, actorID: identity.userID, in: room),
+            at: .now(), system: event, makeMessage: systemMessageFactory(for: room))
+        guard let (updated, message) = try RoomPolicy.granted(result, .updateSettings, in: room) else {
             throw ParleyError.validation(field: "max_members", "max_members cannot be lower than the current member count (\(room.memberCount))")
         }
         if !fields.isEmpty {
@@ -163,7 +164,9 @@ public struct RoomService: Sendable {
     public func delete(_ roomID: String, by identity: Identity) async throws {
         let (room, _) = try await access(roomID, identity, .deleteRoom)
         let memberIDs = try await rooms.memberIDs(roomID: room.id)
-        let fileKeys = try await rooms.deleteRoom(id: room.id)
+        let fileKeys = try RoomPolicy.granted(
+            try await rooms.deleteRoom(id: room.id, requirement: RoomPolicy.requirement(.deleteRoom, actorID: identity.userID, in: room)),
+            .deleteRoom, in: room)
         keyRing.forget(roomID: room.id)
         await blobs.delete(keys: fileKeys)
         publish("chatroom_deleted", ChatroomDeletedPayload(chatroomID: room.id, deletedBy: identity.userID),

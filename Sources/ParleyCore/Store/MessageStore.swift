@@ -78,14 +78,23 @@ public protocol MessageStore: Sendable {
     /// The `seq` range of messages created after `after` and before `before` (both exclusive); nil when empty.
     func seqRange(roomID: String, after: Timestamp?, before: Timestamp?) async throws -> ClosedRange<Int64>?
     func reactions(messageIDs: [String]) async throws -> [ReactionRecord]
-    /// Replaces the content of a live message; returns it updated, or nil when missing or deleted.
-    func edit(messageID: String, roomID: String, content: String, keyVersion: Int?, searchTokens: SearchTokens?, at time: Timestamp) async throws -> StoredMessage?
+    // Edits, deletions and reactions take the `RoleRequirement` of the action and read the actor's role in
+    // their own transaction (so a member removed or demoted after the service's check changes nothing).
+
+    /// Replaces the content of a live message; returns it updated, or `.done(nil)` when missing or deleted.
+    func edit(
+        messageID: String, roomID: String, content: String, keyVersion: Int?, searchTokens: SearchTokens?, requirement: RoleRequirement,
+        at time: Timestamp
+    ) async throws -> Guarded<StoredMessage?>
     /// Turns a message into a tombstone (content and reactions removed); returns it and the storage keys of
-    /// its files, or nil when missing or already deleted.
-    func tombstone(messageID: String, roomID: String, at time: Timestamp) async throws -> (message: StoredMessage, fileKeys: [String])?
-    /// Adds a reaction; false when the user already reacted with that emoji.
-    func addReaction(messageID: String, userID: String, emoji: String, at time: Timestamp) async throws -> Bool
-    func removeReaction(messageID: String, userID: String, emoji: String) async throws -> Bool
+    /// its files, or `.done(nil)` when missing or already deleted.
+    func tombstone(
+        messageID: String, roomID: String, requirement: RoleRequirement, at time: Timestamp
+    ) async throws -> Guarded<(message: StoredMessage, fileKeys: [String])?>
+    /// Adds `requirement.actorID`'s reaction; `.done(false)` when they already reacted with that emoji.
+    func addReaction(messageID: String, roomID: String, emoji: String, requirement: RoleRequirement, at time: Timestamp) async throws -> Guarded<Bool>
+    /// Removes `requirement.actorID`'s reaction; `.done(false)` when there was none.
+    func removeReaction(messageID: String, roomID: String, emoji: String, requirement: RoleRequirement) async throws -> Guarded<Bool>
     /// Moves the read position forward to `seq`; false when it already was at or past it.
     func markRead(roomID: String, userID: String, seq: Int64, messageID: String, at time: Timestamp) async throws -> Bool
 }

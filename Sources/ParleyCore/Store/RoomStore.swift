@@ -62,7 +62,9 @@ public struct RoleChangeOutcome: Sendable {
 }
 
 /// Persistence of rooms, memberships and invitations. Each mutating call is one transaction, so that
-/// capacity, invitation uses and ownership stay consistent under concurrent requests.
+/// capacity, invitation uses and ownership stay consistent under concurrent requests. Calls that take a
+/// `RoleRequirement` read the actor's role inside that transaction, after locking the room, and change
+/// nothing when it does not permit the write.
 public protocol RoomStore: Sendable {
     /// Inserts the room, the owner's membership and, for server-readable rooms, its first data key.
     func createRoom(_ room: Room, owner: Membership, key: StoredRoomKey?) async throws
@@ -74,17 +76,36 @@ public protocol RoomStore: Sendable {
     func roomPeers(of userID: String) async throws -> Set<String>
     func rooms(of userID: String, search: String?, page: PageRequest) async throws -> Page<RoomListing>
     func discoverRooms(for userID: String, search: String?, page: PageRequest) async throws -> Page<(room: Room, isMember: Bool)>
-    /// Applies changes; returns nil when `maxMembers` would fall below the member count.
-    func updateRoom(id: String, changes: RoomChanges, at time: Timestamp, system: SystemEvent?, makeMessage: SystemMessageFactory) async throws -> (Room, StoredMessage?)?
-    /// Deletes the room and everything that belongs to it; returns the storage keys of its files.
-    func deleteRoom(id: String) async throws -> [String]
-    func createInvitation(_ invitation: Invitation) async throws
+    /// Applies changes; `.done(nil)` when `maxMembers` would fall below the member count.
+    func updateRoom(
+        id: String, changes: RoomChanges, requirement: RoleRequirement, at time: Timestamp, system: SystemEvent?,
+        makeMessage: SystemMessageFactory
+    ) async throws -> Guarded<(Room, StoredMessage?)?>
+    /// Deletes the room and everything that belongs to it; returns the storage keys of its files. A room
+    /// already gone is refused as if the actor were not a member.
+    func deleteRoom(id: String, requirement: RoleRequirement) async throws -> Guarded<[String]>
+    /// Stores an invitation made by `requirement.actorID` (its `createdBy`).
+    func createInvitation(_ invitation: Invitation, requirement: RoleRequirement) async throws -> Guarded<Void>
     func invitation(code: String) async throws -> Invitation?
-    /// Joins a room, through an invitation when `invitationID` is given (which must then be valid, unexpired
-    /// and not used up), else directly (public rooms). Capacity and uses are checked in the transaction.
-    func join(roomID: String, user: PublicUserView, invitationID: String?, at time: Timestamp, makeMessage: SystemMessageFactory) async throws -> JoinOutcome
-    /// Removes a member (leave, or removal by `remover`); passes ownership on and deletes an empty room.
-    func depart(roomID: String, user: PublicUserView, remover: PublicUserView?, at time: Timestamp, makeMessage: SystemMessageFactory) async throws -> DepartureOutcome?
+    /// Joins a room, through an invitation when `invitation` is given, else directly (public rooms). The
+    /// invitation must be valid, unexpired and not used up, and its creator must still meet the requirement
+    /// (`actorID` the creator: an invitation is only as good as its creator's right to make it now).
+    /// Capacity, uses and the creator's role are checked in the transaction.
+    func join(
+        roomID: String, user: PublicUserView, invitation: (id: String, creator: RoleRequirement)?, at time: Timestamp,
+        makeMessage: SystemMessageFactory
+    ) async throws -> JoinOutcome
+    /// Removes a member (leave, or removal by `remover`, who must meet `requirement` for the member's role as
+    /// read in the transaction); passes ownership on, deletes the invitations the member created, and deletes
+    /// an empty room. `.done(nil)` when `user` is not a member.
+    func depart(
+        roomID: String, user: PublicUserView, remover: (user: PublicUserView, requirement: RoleRequirement)?, at time: Timestamp,
+        makeMessage: SystemMessageFactory
+    ) async throws -> Guarded<DepartureOutcome?>
     /// Sets a member's role; `.owner` transfers ownership (the previous owner becomes a moderator).
-    func setRole(roomID: String, target: String, role: RoomRole, actor: PublicUserView, at time: Timestamp, makeMessage: SystemMessageFactory) async throws -> RoleChangeOutcome?
+    /// `.done(nil)` when `target` is not a member.
+    func setRole(
+        roomID: String, target: String, role: RoomRole, actor: PublicUserView, requirement: RoleRequirement, at time: Timestamp,
+        makeMessage: SystemMessageFactory
+    ) async throws -> Guarded<RoleChangeOutcome?>
 }

@@ -40,6 +40,18 @@ extension SQLStore {
             """).first().map { try decodeMembership($0) }
     }
 
+    /// The user's role in the room as this transaction sees it (nil: not a member), for a `RoleRequirement`.
+    /// On PostgreSQL the row is share-locked, so it cannot be changed or deleted until the write commits; a
+    /// change committed meanwhile is waited for and read (READ COMMITTED re-reads locked rows). Room writes
+    /// lock the room first, which every role change and departure also does. SQLite has a single writer, so
+    /// nothing changes between this read and the write.
+    static func role(of userID: String, in roomID: String, engine: SQLEngine, in database: any SQLDatabase) async throws -> RoomRole? {
+        let lock = engine == .postgres ? " FOR SHARE" : ""
+        return try await database.raw("""
+            SELECT role FROM memberships WHERE room_id = \(bind: roomID) AND user_id = \(bind: userID)\(unsafeRaw: lock)
+            """).first().flatMap { RoomRole(rawValue: try $0.string("role")) }
+    }
+
     static func member(roomID: String, userID: String, in database: any SQLDatabase) async throws -> MemberRecord? {
         try await database.raw("""
             SELECT \(unsafeRaw: membershipColumns), u.username AS u_username, u.display_name AS u_display_name, u.avatar_url AS u_avatar_url
@@ -82,8 +94,10 @@ extension SQLStore {
     }
 
     public func join(
-        roomID: String, user: PublicUserView, invitationID: String?, at time: Timestamp, makeMessage: SystemMessageFactory
+        roomID: String, user: PublicUserView, invitation: (id: String, creator: RoleRequirement)?, at time: Timestamp,
+        makeMessage: SystemMessageFactory
     ) async throws -> JoinOutcome {
+        let engine = backend.engine
         // A unique violation means the same user joined concurrently; the retry then finds the membership.
         for attempt in 1...2 {
             do {
@@ -92,13 +106,13 @@ extension SQLStore {
                         guard let room = try await Self.lockRoom(roomID, in: database) else { return .roomNotFound }
                         return .alreadyMember(room, existing)
                     }
-                    if let invitationID {
-                        guard let invitation = try await database.raw("""
-                            SELECT expires_at, current_uses, max_uses FROM invitations WHERE id = \(bind: invitationID) AND room_id = \(bind: roomID)
+                    if let invitation {
+                        guard let row = try await database.raw("""
+                            SELECT expires_at, current_uses, max_uses FROM invitations WHERE id = \(bind: invitation.id) AND room_id = \(bind: roomID)
                             """).first()
                         else { return .invitationInvalid(reason: "not_found") }
-                        if try invitation.int64("expires_at") <= time.milliseconds { return .invitationInvalid(reason: "expired") }
-                        if try invitation.int("current_uses") >= invitation.int("max_uses") { return .invitationInvalid(reason: "exhausted") }
+                        if try row.int64("expires_at") <= time.milliseconds { return .invitationInvalid(reason: "expired") }
+                        if try row.int("current_uses") >= row.int("max_uses") { return .invitationInvalid(reason: "exhausted") }
                     }
                     // Capacity first, then the invitation use: both conditional updates take row locks, so
                     // concurrent joins queue and re-check the condition on the latest row.
@@ -110,10 +124,17 @@ extension SQLStore {
                         let exists = try await database.raw("SELECT id FROM rooms WHERE id = \(bind: roomID)").first() != nil
                         return exists ? .roomFull : .roomNotFound
                     }
-                    if let invitationID {
+                    if let invitation {
+                        // With the room locked, like departures and role changes: an invitation whose creator
+                        // left or lost the right to invite no longer admits anyone (rows kept from before
+                        // departures deleted them, and demotions, which keep them).
+                        let creatorRole = try await Self.role(of: invitation.creator.actorID, in: roomID, engine: engine, in: database)
+                        guard invitation.creator.permits(actorRole: creatorRole) else {
+                            throw TransactionOutcome(value: JoinOutcome.invitationInvalid(reason: "not_found"))
+                        }
                         guard try await database.raw("""
                             UPDATE invitations SET current_uses = current_uses + 1
-                            WHERE id = \(bind: invitationID) AND current_uses < max_uses AND expires_at > \(bind: time.milliseconds)
+                            WHERE id = \(bind: invitation.id) AND current_uses < max_uses AND expires_at > \(bind: time.milliseconds)
                             RETURNING id
                             """).first() != nil
                         else { throw TransactionOutcome(value: JoinOutcome.invitationInvalid(reason: "exhausted")) }
@@ -135,21 +156,34 @@ extension SQLStore {
     }
 
     public func depart(
-        roomID: String, user: PublicUserView, remover: PublicUserView?, at time: Timestamp, makeMessage: SystemMessageFactory
-    ) async throws -> DepartureOutcome? {
+        roomID: String, user: PublicUserView, remover: (user: PublicUserView, requirement: RoleRequirement)?, at time: Timestamp,
+        makeMessage: SystemMessageFactory
+    ) async throws -> Guarded<DepartureOutcome?> {
         let engine = backend.engine
-        return try await backend.transaction { database -> DepartureOutcome? in
-            guard let room = try await Self.lockRoom(roomID, in: database),
-                let membership = try await Self.membership(roomID: roomID, userID: user.id, in: database)
-            else { return nil }
+        return try await backend.transaction { database -> Guarded<DepartureOutcome?> in
+            guard let room = try await Self.lockRoom(roomID, in: database) else {
+                return remover == nil ? .done(nil) : .refused(actorRole: nil, targetRole: nil)
+            }
+            let membership = try await Self.membership(roomID: roomID, userID: user.id, in: database)
+            if let requirement = remover?.requirement {
+                let removerRole = try await Self.role(of: requirement.actorID, in: roomID, engine: engine, in: database)
+                // The remover's own standing first, so that someone who lost it learns nothing about the target.
+                guard requirement.permits(actorRole: removerRole) else { return .refused(actorRole: removerRole, targetRole: membership?.role) }
+                if let membership, !requirement.permits(actorRole: removerRole, targetRole: membership.role) {
+                    return .refused(actorRole: removerRole, targetRole: membership.role)
+                }
+            }
+            guard let membership else { return .done(nil) }
             try await database.raw("DELETE FROM memberships WHERE room_id = \(bind: roomID) AND user_id = \(bind: user.id)").run()
+            // Invitations end with their creator's membership: a removed moderator's codes stop working.
+            try await database.raw("DELETE FROM invitations WHERE room_id = \(bind: roomID) AND created_by = \(bind: user.id)").run()
             try await database.raw("UPDATE rooms SET member_count = member_count - 1, updated_at = \(bind: time.milliseconds) WHERE id = \(bind: roomID)").run()
             if room.memberCount <= 1 {
                 let fileKeys = try await Self.deleteRoom(roomID, engine: engine, in: database)
-                return DepartureOutcome(room: nil, newOwner: nil, messages: [], deletedFileKeys: fileKeys)
+                return .done(DepartureOutcome(room: nil, newOwner: nil, messages: [], deletedFileKeys: fileKeys))
             }
             var messages: [StoredMessage] = []
-            let event: SystemEvent = remover.map { .memberRemoved(user, by: $0) } ?? .memberLeft(user)
+            let event: SystemEvent = remover.map { .memberRemoved(user, by: $0.user) } ?? .memberLeft(user)
             messages.append(try await Self.insertMessage(try await makeMessage(event), in: database))
             var newOwner: MemberRecord?
             var previousRole: RoomRole?
@@ -170,19 +204,23 @@ extension SQLStore {
                 }
             }
             let after = try await Self.lockRoom(roomID, in: database)
-            return DepartureOutcome(room: after, newOwner: newOwner, newOwnerPreviousRole: previousRole, messages: messages)
+            return .done(DepartureOutcome(room: after, newOwner: newOwner, newOwnerPreviousRole: previousRole, messages: messages))
         }
     }
 
     public func setRole(
-        roomID: String, target: String, role: RoomRole, actor: PublicUserView, at time: Timestamp, makeMessage: SystemMessageFactory
-    ) async throws -> RoleChangeOutcome? {
-        try await backend.transaction { database -> RoleChangeOutcome? in
-            guard let room = try await Self.lockRoom(roomID, in: database),
-                let member = try await Self.member(roomID: roomID, userID: target, in: database)
-            else { return nil }
+        roomID: String, target: String, role: RoomRole, actor: PublicUserView, requirement: RoleRequirement, at time: Timestamp,
+        makeMessage: SystemMessageFactory
+    ) async throws -> Guarded<RoleChangeOutcome?> {
+        let engine = backend.engine
+        return try await backend.transaction { database -> Guarded<RoleChangeOutcome?> in
+            guard let room = try await Self.lockRoom(roomID, in: database) else { return .refused(actorRole: nil, targetRole: nil) }
+            // After the room lock, so a concurrent transfer of ownership or departure of the actor is seen.
+            let actorRole = try await Self.role(of: requirement.actorID, in: roomID, engine: engine, in: database)
+            guard requirement.permits(actorRole: actorRole) else { return .refused(actorRole: actorRole, targetRole: nil) }
+            guard let member = try await Self.member(roomID: roomID, userID: target, in: database) else { return .done(nil) }
             let previous = member.membership.role
-            if previous == role { return RoleChangeOutcome(room: room, changes: [], messages: []) }
+            if previous == role { return .done(RoleChangeOutcome(room: room, changes: [], messages: [])) }
             var changes: [(member: MemberRecord, previousRole: RoomRole)] = []
             if role == .owner {
                 if let formerOwner = try await Self.member(roomID: roomID, userID: room.ownerID, in: database) {
@@ -199,7 +237,7 @@ extension SQLStore {
             changes.insert((promoted, previous), at: 0)
             let message = try await Self.insertMessage(try await makeMessage(.roleChanged(member.user, role: role, by: actor)), in: database)
             guard let after = try await Self.lockRoom(roomID, in: database) else { throw StoreError.notFound }
-            return RoleChangeOutcome(room: after, changes: changes, messages: [message])
+            return .done(RoleChangeOutcome(room: after, changes: changes, messages: [message]))
         }
     }
 }

@@ -304,18 +304,22 @@ extension SQLStore: MessageStore {
     }
 
     public func edit(
-        messageID: String, roomID: String, content: String, keyVersion: Int?, searchTokens: SearchTokens?, at time: Timestamp
-    ) async throws -> StoredMessage? {
+        messageID: String, roomID: String, content: String, keyVersion: Int?, searchTokens: SearchTokens?, requirement: RoleRequirement,
+        at time: Timestamp
+    ) async throws -> Guarded<StoredMessage?> {
         let engine = backend.engine
         // The message's postings are replaced below, so they must be written first.
         await postingWriter?.flush()
-        return try await backend.transaction { database -> StoredMessage? in
+        return try await backend.transaction { database -> Guarded<StoredMessage?> in
+            // The membership row, not the room's: locking the room would queue edits behind sends.
+            let actorRole = try await Self.role(of: requirement.actorID, in: roomID, engine: engine, in: database)
+            guard requirement.permits(actorRole: actorRole) else { return .refused(actorRole: actorRole, targetRole: nil) }
             guard let row = try await database.raw("""
                 UPDATE messages SET content = \(bind: content), content_key_version = \(bind: keyVersion), edited_at = \(bind: time.milliseconds)
                 WHERE id = \(bind: messageID) AND room_id = \(bind: roomID) AND deleted_at IS NULL
                 RETURNING \(unsafeRaw: Self.messageColumns)
                 """).first()
-            else { return nil }
+            else { return .done(nil) }
             let message = try Self.decodeMessage(row)
             try await Self.unindex(messageID: messageID, engine: engine, in: database)
             if let searchTokens {
@@ -323,45 +327,57 @@ extension SQLStore: MessageStore {
                     [SearchIndexEntry(messageID: messageID, roomID: roomID, seq: message.seq, tokens: searchTokens)], engine: engine, in: database)
                 for (terms, seqs) in postings.values { try await Self.insertPostings(terms: terms, seqs: seqs, in: database) }
             }
-            return message
+            return .done(message)
         }
     }
 
-    public func tombstone(messageID: String, roomID: String, at time: Timestamp) async throws -> (message: StoredMessage, fileKeys: [String])? {
+    public func tombstone(
+        messageID: String, roomID: String, requirement: RoleRequirement, at time: Timestamp
+    ) async throws -> Guarded<(message: StoredMessage, fileKeys: [String])?> {
         let engine = backend.engine
         // The message's postings are removed below, so they must be written first.
         await postingWriter?.flush()
-        return try await backend.transaction { database -> (message: StoredMessage, fileKeys: [String])? in
+        return try await backend.transaction { database -> Guarded<(message: StoredMessage, fileKeys: [String])?> in
+            let actorRole = try await Self.role(of: requirement.actorID, in: roomID, engine: engine, in: database)
+            guard requirement.permits(actorRole: actorRole) else { return .refused(actorRole: actorRole, targetRole: nil) }
             guard let row = try await database.raw("""
                 UPDATE messages SET content = NULL, content_key_version = NULL, deleted_at = \(bind: time.milliseconds)
                 WHERE id = \(bind: messageID) AND room_id = \(bind: roomID) AND deleted_at IS NULL
                 RETURNING \(unsafeRaw: Self.messageColumns)
                 """).first()
-            else { return nil }
+            else { return .done(nil) }
             try await database.raw("DELETE FROM reactions WHERE message_id = \(bind: messageID)").run()
             try await Self.unindex(messageID: messageID, engine: engine, in: database)
             let keys = try await database.raw("SELECT storage_key FROM files WHERE message_id = \(bind: messageID)").all().map { try $0.string("storage_key") }
             try await database.raw("DELETE FROM files WHERE message_id = \(bind: messageID)").run()
-            return (try Self.decodeMessage(row), keys)
+            return .done((try Self.decodeMessage(row), keys))
         }
     }
 
-    public func addReaction(messageID: String, userID: String, emoji: String, at time: Timestamp) async throws -> Bool {
-        try await backend.transaction { database in
-            try await database.raw("""
+    public func addReaction(
+        messageID: String, roomID: String, emoji: String, requirement: RoleRequirement, at time: Timestamp
+    ) async throws -> Guarded<Bool> {
+        let engine = backend.engine
+        return try await backend.transaction { database -> Guarded<Bool> in
+            let actorRole = try await Self.role(of: requirement.actorID, in: roomID, engine: engine, in: database)
+            guard requirement.permits(actorRole: actorRole) else { return .refused(actorRole: actorRole, targetRole: nil) }
+            return .done(try await database.raw("""
                 INSERT INTO reactions (message_id, user_id, emoji, created_at)
-                VALUES (\(bind: messageID), \(bind: userID), \(bind: emoji), \(bind: time.milliseconds))
+                VALUES (\(bind: messageID), \(bind: requirement.actorID), \(bind: emoji), \(bind: time.milliseconds))
                 ON CONFLICT (message_id, user_id, emoji) DO NOTHING RETURNING message_id
-                """).first() != nil
+                """).first() != nil)
         }
     }
 
-    public func removeReaction(messageID: String, userID: String, emoji: String) async throws -> Bool {
-        try await backend.transaction { database in
-            try await database.raw("""
-                DELETE FROM reactions WHERE message_id = \(bind: messageID) AND user_id = \(bind: userID) AND emoji = \(bind: emoji)
+    public func removeReaction(messageID: String, roomID: String, emoji: String, requirement: RoleRequirement) async throws -> Guarded<Bool> {
+        let engine = backend.engine
+        return try await backend.transaction { database -> Guarded<Bool> in
+            let actorRole = try await Self.role(of: requirement.actorID, in: roomID, engine: engine, in: database)
+            guard requirement.permits(actorRole: actorRole) else { return .refused(actorRole: actorRole, targetRole: nil) }
+            return .done(try await database.raw("""
+                DELETE FROM reactions WHERE message_id = \(bind: messageID) AND user_id = \(bind: requirement.actorID) AND emoji = \(bind: emoji)
                 RETURNING message_id
-                """).first() != nil
+                """).first() != nil)
         }
     }
 

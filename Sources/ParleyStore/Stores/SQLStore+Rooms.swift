@@ -133,11 +133,15 @@ extension SQLStore: RoomStore {
     }
 
     public func updateRoom(
-        id: String, changes: RoomChanges, at time: Timestamp, system: SystemEvent?, makeMessage: SystemMessageFactory
-    ) async throws -> (Room, StoredMessage?)? {
-        try await backend.transaction { database -> (Room, StoredMessage?)? in
+        id: String, changes: RoomChanges, requirement: RoleRequirement, at time: Timestamp, system: SystemEvent?,
+        makeMessage: SystemMessageFactory
+    ) async throws -> Guarded<(Room, StoredMessage?)?> {
+        let engine = backend.engine
+        return try await backend.transaction { database -> Guarded<(Room, StoredMessage?)?> in
             guard var room = try await Self.lockRoom(id, in: database) else { throw StoreError.notFound }
-            if let maxMembers = changes.maxMembers, maxMembers < room.memberCount { return nil }
+            let actorRole = try await Self.role(of: requirement.actorID, in: id, engine: engine, in: database)
+            guard requirement.permits(actorRole: actorRole) else { return .refused(actorRole: actorRole, targetRole: nil) }
+            if let maxMembers = changes.maxMembers, maxMembers < room.memberCount { return .done(nil) }
             if let name = changes.name { room.name = name }
             if let description = changes.description { room.description = description }
             if let maxMembers = changes.maxMembers { room.maxMembers = maxMembers }
@@ -156,14 +160,17 @@ extension SQLStore: RoomStore {
                 room.lastSeq = message!.seq
                 room.lastMessageAt = message!.createdAt
             }
-            return (room, message)
+            return .done((room, message))
         }
     }
 
-    public func deleteRoom(id: String) async throws -> [String] {
+    public func deleteRoom(id: String, requirement: RoleRequirement) async throws -> Guarded<[String]> {
         let engine = backend.engine
-        return try await backend.transaction { database in
-            try await Self.deleteRoom(id, engine: engine, in: database)
+        return try await backend.transaction { database -> Guarded<[String]> in
+            guard try await Self.lockRoom(id, in: database) != nil else { return .refused(actorRole: nil, targetRole: nil) }
+            let actorRole = try await Self.role(of: requirement.actorID, in: id, engine: engine, in: database)
+            guard requirement.permits(actorRole: actorRole) else { return .refused(actorRole: actorRole, targetRole: nil) }
+            return .done(try await Self.deleteRoom(id, engine: engine, in: database))
         }
     }
 
