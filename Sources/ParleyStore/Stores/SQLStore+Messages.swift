@@ -47,6 +47,12 @@ extension SQLStore: MessageStore {
                 // access was checked (or cached) is refused, not stored. System messages have no sender to check.
                 let senders = Array(Set(indicesByRoom[roomID]!.filter { batch[$0].type != .system }.map { batch[$0].userID }))
                 var members: Set<String> = []
+                if !senders.isEmpty, engine == .postgres {
+                    // The room row first (the lock the counter update below takes anyway): a departure holds it
+                    // until it commits, so the membership read that follows sees the departure. Read first, a
+                    // departure committing meanwhile went unseen and its member's messages were stored after it.
+                    _ = try await database.raw("SELECT id FROM rooms WHERE id = \(bind: roomID) FOR NO KEY UPDATE").first()
+                }
                 if !senders.isEmpty {
                     members = Set(try await database.raw("""
                         SELECT user_id FROM memberships WHERE room_id = \(bind: roomID) AND user_id IN (\(binds: senders))
