@@ -178,7 +178,9 @@ struct SummaryTests {
                 configuration.llmBaseURL = llm.baseURL
                 configuration.llmModel = "test-model"
                 configuration.llmAPIKey = "secret-key"
-                configuration.llmTimeoutSeconds = 1
+                // Long enough that a loaded CI machine still answers in time (1 s was not), short
+                // enough that the slow case below stays a quick test.
+                configuration.llmTimeoutSeconds = 5
             }) { server in
                 let (room, alice, bob) = try await room(server)
                 for (index, line) in Self.conversation.enumerated() {
@@ -195,7 +197,7 @@ struct SummaryTests {
                 #expect(request.contains("\"model\":\"test-model\""))
                 #expect(request.contains("Alice: Morning all"))
 
-                for mode in [FakeLLM.Mode.slow(.seconds(3)), .failure, .malformed] {
+                for mode in [FakeLLM.Mode.slow(.seconds(8)), .failure, .malformed] {
                     llm.set(mode)
                     let fallback = try await server.request(.POST, "/chatrooms/\(room)/summary", token: alice.accessToken)
                     #expect(fallback.status == 201, "\(mode)")
