@@ -1,4 +1,4 @@
-// Sentiment weights written by hand for Parley (see DATA.md). Weights run from -3 (strongly
+// Sentiment weights written by hand for Parley (see docs/SUMMARY_DATA.md). Weights run from -3 (strongly
 // negative) to +3 (strongly positive). One merged table serves all six languages; words whose
 // meaning flips between languages (Italian "fine", "prima", Portuguese "bravo") were left out.
 

@@ -1,4 +1,4 @@
-// Stop-word lists written by hand for Parley (see DATA.md). Kept as plain strings so the
+// Stop-word lists written by hand for Parley (see docs/SUMMARY_DATA.md). Kept as plain strings so the
 // compiler does not type-check thousands of literal elements.
 
 /// Builds word sets from whitespace-separated lists; duplicates are harmless.

@@ -31,7 +31,7 @@ func readTSV(_ url: URL) -> [(label: String, text: String)] {
     }
 }
 
-/// Sign agreement as documented in DATA.md: neutral is right when |score| < 0.1, positive when > 0, negative when < 0.
+/// Sign agreement as documented in docs/SUMMARY_DATA.md: neutral is right when |score| < 0.1, positive when > 0, negative when < 0.
 func sentimentAgrees(label: String, score: Double) -> Bool {
     switch label {
     case "positive": return score > 0

@@ -245,7 +245,7 @@ struct AuthorizationRaceTests {
 
             let rooms = server.racingRooms { try await server.changeRole(of: moderator, to: .member, in: room) }
             await expectRefused(403, .resourceAccessDenied) {
-                _ = try await rooms.update(room, with: RoomUpdate(name: "After"), by: Identity(userID: moderator.id, sessionID: "s"))
+                _ = try await rooms.update(room, with: RoomChanges(name: "After"), by: Identity(userID: moderator.id, sessionID: "s"))
             }
             #expect(try await server.server.store.room(id: room)?.name == "Before")
             #expect(try await server.count("messages WHERE room_id", room) == messagesBefore)

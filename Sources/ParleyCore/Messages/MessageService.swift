@@ -315,7 +315,7 @@ public struct MessageService: Sendable {
                 messageID: message.id, roomID: room.id, emoji: emoji,
                 requirement: RoomPolicy.requirement(.react, actorID: identity.userID, in: room), at: now),
             .react, in: room)
-        let user = try await publicUser(identity.userID)
+        let user = try await users.publicUser(identity.userID)
         var reaction = ReactionView(userID: user.id, username: user.username, emoji: emoji, createdAt: now)
         if added {
             publish("reaction_added", ReactionAddedPayload(chatroomID: room.id, messageID: message.id, reaction: reaction), to: .room(room.id))
@@ -403,11 +403,6 @@ public struct MessageService: Sendable {
         var seen: [String] = []
         for id in ids where !seen.contains(id.lowercased()) { seen.append(id.lowercased()) }
         return seen
-    }
-
-    func publicUser(_ userID: String) async throws -> PublicUserView {
-        guard let user = try await users.user(id: userID) else { throw ParleyError.notFound(.authUserNotFound, "User account not found") }
-        return PublicUserView(user)
     }
 
     func publish<Payload: Encodable>(_ name: String, _ payload: Payload, to audience: Audience) {

@@ -104,7 +104,8 @@ public struct Invitation: Sendable, Equatable {
     }
 }
 
-/// Settings changes to a room; nil leaves a field unchanged, `.some(nil)` clears the description.
+/// Settings changes to a room (`PUT /chatrooms/{id}`, before and after validation); nil leaves a field
+/// unchanged, `.some(nil)` clears the description.
 public struct RoomChanges: Sendable, Equatable {
     public var name: String?
     public var description: String??

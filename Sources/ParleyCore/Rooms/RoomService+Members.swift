@@ -49,7 +49,7 @@ extension RoomService {
         guard let room = try await rooms.room(id: roomID) else {
             throw invitation == nil ? ParleyError.notFound(.chatroomNotFound, "Chatroom not found") : Self.invalidInvitation("not_found")
         }
-        let user = try await publicUser(identity.userID)
+        let user = try await users.publicUser(identity.userID)
         try await warmKey(for: room)
         // An invitation admits only while its creator may still make it (see RoomStore.join).
         let guarded = invitation.map { (id: $0.id, creator: RoomPolicy.requirement(.createInvite, actorID: $0.createdBy, in: room)) }
@@ -75,7 +75,7 @@ extension RoomService {
 
     public func leave(_ roomID: String, by identity: Identity) async throws -> LeaveResult {
         let (room, _) = try await access(roomID, identity, .view)
-        let user = try await publicUser(identity.userID)
+        let user = try await users.publicUser(identity.userID)
         return try await depart(room: room, user: user, remover: nil)
     }
 
@@ -89,8 +89,8 @@ extension RoomService {
         }
         let actorRole = try await rooms.membership(roomID: room.id, userID: identity.userID)?.role
         try RoomPolicy.authorize(.removeMember(targetRole: target.role), role: actorRole, in: room)
-        let remover = try await publicUser(identity.userID)
-        let user = try await publicUser(targetID)
+        let remover = try await users.publicUser(identity.userID)
+        let user = try await users.publicUser(targetID)
         // Both roles are read again in the departure's transaction; what was read here may be stale by then.
         let requirement = RoomPolicy.requirement(.removeMember(targetRole: target.role), actorID: identity.userID, in: room)
         _ = try await depart(room: room, user: user, remover: (remover, requirement))
@@ -108,7 +108,7 @@ extension RoomService {
         guard targetID != identity.userID else {
             throw ParleyError.validation(field: "user_id", "The owner keeps the owner role until giving it to another member")
         }
-        let actor = try await publicUser(identity.userID)
+        let actor = try await users.publicUser(identity.userID)
         try await warmKey(for: room)
         let result = try await rooms.setRole(
             roomID: room.id, target: targetID, role: role, actor: actor,

@@ -22,23 +22,6 @@ public struct RoomCreation: Sendable {
     }
 }
 
-/// Input of `PUT /chatrooms/{id}`; `description` `.some(nil)` clears it.
-public struct RoomUpdate: Sendable {
-    public var name: String?
-    public var description: String??
-    public var maxMembers: Int?
-    public var autoSummaryEnabled: Bool?
-    public var summaryThreshold: Int?
-
-    public init(name: String? = nil, description: String?? = nil, maxMembers: Int? = nil, autoSummaryEnabled: Bool? = nil, summaryThreshold: Int? = nil) {
-        self.name = name
-        self.description = description
-        self.maxMembers = maxMembers
-        self.autoSummaryEnabled = autoSummaryEnabled
-        self.summaryThreshold = summaryThreshold
-    }
-}
-
 /// A room with its members, as `GET /chatrooms/{id}` shows it.
 public struct RoomDetails: Sendable {
     public let room: Room
@@ -125,7 +108,7 @@ public struct RoomService: Sendable {
         return RoomDetails(room: room, members: records.map { MemberView($0, isOnline: online.contains($0.user.id)) }, role: membership.role)
     }
 
-    public func update(_ roomID: String, with input: RoomUpdate, by identity: Identity) async throws -> Room {
+    public func update(_ roomID: String, with input: RoomChanges, by identity: Identity) async throws -> Room {
         let (room, _) = try await access(roomID, identity, .updateSettings)
         var validator = Validator()
         var changes = RoomChanges()
@@ -139,7 +122,7 @@ public struct RoomService: Sendable {
         changes.autoSummaryEnabled = input.autoSummaryEnabled
         try validator.check()
         if changes.isEmpty { return room }
-        let actor = try await publicUser(identity.userID)
+        let actor = try await users.publicUser(identity.userID)
         var fields: [String] = []
         if changes.name != nil && changes.name != room.name { fields.append("name") }
         if changes.description != nil && changes.description! != room.description { fields.append("description") }
@@ -184,11 +167,6 @@ public struct RoomService: Sendable {
         try RoomPolicy.authorize(action, role: membership?.role, in: room)
         guard let membership else { throw ParleyError.forbidden(.chatroomAccessDenied, "You are not a member of this chatroom") }
         return (room, membership)
-    }
-
-    func publicUser(_ userID: String) async throws -> PublicUserView {
-        guard let user = try await users.user(id: userID) else { throw ParleyError.notFound(.authUserNotFound, "User account not found") }
-        return PublicUserView(user)
     }
 
     /// Builds system messages for `room`, sealed for its mode. The room's key is loaded before the store's

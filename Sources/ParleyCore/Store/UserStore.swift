@@ -14,6 +14,15 @@ public protocol UserStore: Sendable {
     func users(ids: [String]) async throws -> [User]
 }
 
+extension UserStore {
+    /// The public profile of `userID`, for the actor of a system message or event; an account that is
+    /// gone is `AUTH_USER_NOT_FOUND`.
+    public func publicUser(_ userID: String) async throws -> PublicUserView {
+        guard let user = try await user(id: userID) else { throw ParleyError.notFound(.authUserNotFound, "User account not found") }
+        return PublicUserView(user)
+    }
+}
+
 /// Persistence of login sessions.
 public protocol SessionStore: Sendable {
     func createSession(_ session: Session) async throws

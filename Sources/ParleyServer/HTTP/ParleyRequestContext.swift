@@ -1,5 +1,4 @@
 import Hummingbird
-import HummingbirdWebSocket
 import NIOCore
 import ParleyCore
 import Synchronization
@@ -38,15 +37,13 @@ public final class RequestState: Sendable {
 }
 
 /// The request context of every Parley route.
-public struct ParleyRequestContext: RequestContext, WebSocketRequestContext, RemoteAddressRequestContext {
+public struct ParleyRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
-    public let webSocket: WebSocketHandlerReference<ParleyRequestContext>
     public let remoteAddress: SocketAddress?
     public var state: RequestState
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.webSocket = .init()
         self.remoteAddress = source.channel.remoteAddress
         self.state = RequestState(requestID: Identifiers.uuid())
     }

@@ -36,8 +36,8 @@ public final class RouteTable: Sendable {
     }
 }
 
-/// Registers routes on a router and in the route table at once, converting `{name}` templates into
-/// Hummingbird's `:name` form.
+/// Registers routes on a router and in the route table at once; Hummingbird reads the same `{name}`
+/// templates the table records.
 struct Routes {
     let router: Router<ParleyRequestContext>
     let table: RouteTable
@@ -47,9 +47,6 @@ struct Routes {
         _ handler: @escaping @Sendable (Request, ParleyRequestContext) async throws -> Response
     ) {
         table.record(method, path)
-        let hummingbirdPath = path.split(separator: "/").map { segment -> String in
-            segment.hasPrefix("{") ? ":" + segment.dropFirst().dropLast() : String(segment)
-        }.joined(separator: "/")
-        router.on(RouterPath(hummingbirdPath.isEmpty ? "/" : "/" + hummingbirdPath), method: method, use: handler)
+        router.on(RouterPath(path), method: method, use: handler)
     }
 }

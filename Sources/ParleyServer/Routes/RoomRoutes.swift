@@ -139,7 +139,7 @@ struct RoomRoutes {
             if body.encryptionEnabled != nil {
                 throw ParleyError.validation(field: "encryption_enabled", "encryption_enabled is fixed when the chatroom is created")
             }
-            let room = try await rooms.update(context.path("chatroom_id"), with: RoomUpdate(
+            let room = try await rooms.update(context.path("chatroom_id"), with: RoomChanges(
                 name: body.name, description: body.description.update, maxMembers: body.maxMembers,
                 autoSummaryEnabled: body.autoSummaryEnabled, summaryThreshold: body.summaryThreshold), by: identity)
             return try .envelope(RoomPayload(chatroom: RoomView(room)), message: "Chatroom updated")
