@@ -126,8 +126,8 @@ struct ConnectionTests {
         let started = clock.now
         await server.stop()
         // Without the gateway's shutdown service the server would wait on the open sockets indefinitely;
-        // the bound is generous because the suite runs in parallel.
-        #expect(clock.now - started < .seconds(8))
+        // the bound is generous because the suite runs in parallel on two cores (8 s was once missed there).
+        #expect(clock.now - started < .seconds(20))
         for socket in sockets {
             #expect(try await socket.closeFrame()?.closeCode == .goingAway)
         }
