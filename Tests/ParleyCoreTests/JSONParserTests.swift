@@ -40,8 +40,21 @@ struct JSONParserTests {
         #expect(try parse(#""\ud83d\ude00""#) == .string("😀"))
         #expect(try parse("\"café 😀\"") == .string("café 😀"))
         #expect(try parse(#""\u0000""#) == .string("\u{0}"))
-        // A repeated member keeps its last value.
-        #expect(try parse(#"{"k": 1, "k": 2}"#) == .object(["k": .int(2)]))
+    }
+
+    @Test("a repeated member name is refused, also when spelled with escapes or nested")
+    func duplicateKeys() throws {
+        for text in [#"{"k": 1, "k": 2}"#, #"{"k": 1, "\u006b": 1}"#, #"{"a": {"b": [], "b": []}}"#, #"[{"x": null, "y": 0, "x": null}]"#] {
+            #expect(throws: JSONParser.Failure.self) { try parse(text) }
+        }
+        // Equal names in different objects are fine.
+        #expect(try parse(#"{"a": {"k": 1}, "b": {"k": 2}}"#) == .object(["a": .object(["k": .int(1)]), "b": .object(["k": .int(2)])]))
+        do {
+            _ = try parse(#"{"k": 1, "k": 2}"#)
+        } catch {
+            #expect(error.reason == "duplicate member name")
+            #expect(error.offset == 9)
+        }
     }
 
     @Test("malformed documents are refused", arguments: [
@@ -100,23 +113,42 @@ struct JSONParserTests {
         }
     }
 
-    @Test("the writer sorts keys, escapes what it must and round-trips")
+    @Test("the one writer sorts keys, escapes what it must and round-trips")
     func writer() throws {
         let value: JSONValue = .object([
             "b": .array([.int(1), .double(2.5), .null, .bool(true)]),
             "a": .string("quote \" backslash \\ newline \n bell \u{7} slash / é"),
             "é": .object([:]),
         ])
-        let text = String(decoding: JSONWriter.write(value), as: UTF8.self)
+        let bytes = try ByteJSONEncoder.encode(value)
+        let text = String(decoding: bytes, as: UTF8.self)
         #expect(text == #"{"a":"quote \" backslash \\ newline \n bell \u0007 slash / é","b":[1,2.5,null,true],"é":{}}"#)
-        #expect(try JSONParser.parse(JSONWriter.write(value)) == value)
+        #expect(try JSONParser.parse(bytes) == value)
         // Foundation reads what the writer wrote.
-        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(JSONWriter.write(value))) == value)
+        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) == value)
+    }
+
+    @Test("a whole double is written as an integer wherever it appears, as JSONEncoder writes it")
+    func wholeDoubles() throws {
+        let value: JSONValue = ["n": .double(2.0), "list": [.double(-3.0), .double(0.5)]]
+        #expect(String(decoding: try ByteJSONEncoder.encode(value), as: UTF8.self) == #"{"list":[-3,0.5],"n":2}"#)
+        var direct: [UInt8] = []
+        try value.writeJSON(to: &direct)
+        #expect(direct == (try ByteJSONEncoder.encode(value)))
+        #expect(direct == Array(try JSONEncoder.sortedCompact.encode(value)))
     }
 
     @Test("parses from a non-contiguous collection")
     func nonContiguous() throws {
         let bytes = Array("[1,2,3]".utf8)
         #expect(try JSONParser.parse(bytes.lazy.map { $0 }) == .array([.int(1), .int(2), .int(3)]))
+    }
+}
+
+private extension JSONEncoder {
+    static var sortedCompact: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 }

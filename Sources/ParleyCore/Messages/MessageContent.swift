@@ -32,8 +32,13 @@ public struct MessageContentCodec: Sendable {
         return try JSONParser.parse(json)
     }
 
+    /// Compact, keys sorted: the same value always gives the same bytes. Written by the one JSON writer
+    /// (`JSONValue.writeJSON`), so stored content and what clients receive agree (`2.0` is `2` in both).
     static func canonicalJSON(_ value: JSONValue) throws -> [UInt8] {
-        JSONWriter.write(value)
+        var output: [UInt8] = []
+        output.reserveCapacity(128)
+        try value.writeJSON(to: &output)
+        return output
     }
 
     static func context(roomID: String, messageID: String) -> String { "parley/message/\(roomID)/\(messageID)" }

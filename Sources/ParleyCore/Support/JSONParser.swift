@@ -4,9 +4,12 @@
 /// through `Decodable` tries each type in turn and pays for a thrown error per miss, which made it one of
 /// the larger costs of a message. This parser looks at each byte once.
 ///
-/// Integers that fit `Int` become `.int`; other numbers become `.double`. A repeated object key keeps its
-/// last value. Invalid UTF-8, unpaired surrogate escapes, control characters inside strings, trailing
-/// content and nesting deeper than `maximumDepth` are errors.
+/// It is the one JSON parser for what clients send: WebSocket frames, REST bodies (decoded from its
+/// `JSONValue` by `JSONValueDecoder`) and stored content, so every door accepts the same documents
+/// (API.md §15). Integers that fit `Int` become `.int`; other numbers become `.double`. Invalid UTF-8,
+/// unpaired surrogate escapes, control characters inside strings, a repeated object key (which value
+/// would count is a guess between parsers), trailing content and nesting deeper than `maximumDepth` are
+/// errors.
 public struct JSONParser {
     /// Why a document was refused, with the byte offset where that was noticed.
     public struct Failure: Error, Equatable, CustomStringConvertible {
@@ -94,12 +97,15 @@ public struct JSONParser {
             while true {
                 skipWhitespace()
                 guard current == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+                let keyOffset = index
                 let key = try string()
                 skipWhitespace()
                 guard current == UInt8(ascii: ":") else { throw failure("expected ':'") }
                 index += 1
                 skipWhitespace()
-                members[key] = try value(depth: depth)
+                guard members.updateValue(try value(depth: depth), forKey: key) == nil else {
+                    throw Failure(reason: "duplicate member name", offset: keyOffset)
+                }
                 skipWhitespace()
                 switch current {
                 case UInt8(ascii: ","): index += 1

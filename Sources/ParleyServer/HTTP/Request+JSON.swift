@@ -6,8 +6,11 @@ import ParleyCore
 
 extension Request {
     /// Decodes a JSON body into `T`, turning every failure into the API's error:
-    /// 400 for a wrong content type or malformed JSON, 413 past `limit`, 422 naming the field for a
-    /// value of the wrong type.
+    /// 400 for a wrong content type or a body that is not RFC 8259 JSON (trailing commas, comments,
+    /// duplicate keys...), 413 past `limit`, 422 naming the field for a value of the wrong type.
+    ///
+    /// The body is read by `JSONParser`, the parser of WebSocket frames, and decoded from its value, so
+    /// REST and WebSocket accept exactly the same documents (API.md §15).
     func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int, allowEmpty: Bool = false) async throws -> T {
         let buffer: ByteBuffer
         do {
@@ -16,7 +19,7 @@ extension Request {
             throw ParleyError(.resourceLimitExceeded, status: 413, "Request body exceeds \(limit) bytes", details: ["limit_bytes": .int(limit)])
         }
         if buffer.readableBytes == 0 {
-            if allowEmpty { return try JSONDecoder().decode(T.self, from: Data("{}".utf8)) }
+            if allowEmpty { return try Self.decode(T.self, from: .object([:])) }
             throw ParleyError.malformedBody("Request body is empty; send a JSON object")
         }
         let contentType = headers[.contentType]?.lowercased() ?? ""
@@ -24,30 +27,36 @@ extension Request {
         guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
             throw ParleyError.malformedBody("Content-Type must be application/json")
         }
-        let data = Data(buffer: buffer)
+        let parsed: JSONValue
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            parsed = try buffer.withUnsafeReadableBytes { bytes in try JSONParser.parse(bytes) }
+        } catch let failure as JSONParser.Failure {
+            throw ParleyError.malformedBody("Request body is not valid JSON: \(failure.description)")
+        }
+        guard case .object = parsed else { throw ParleyError.malformedBody("Request body must be a JSON object") }
+        return try Self.decode(T.self, from: parsed)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        do {
+            return try JSONValueDecoder.decode(T.self, from: value)
         } catch let error as DecodingError {
-            throw Self.translate(error, body: data)
+            throw translate(error)
         }
     }
 
-    private static func translate(_ error: DecodingError, body: Data) -> ParleyError {
+    private static func translate(_ error: DecodingError) -> ParleyError {
         func path(_ codingPath: [any CodingKey]) -> String {
             codingPath.map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }
                 .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
         }
         switch error {
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            // Foundation reports a number that does not fit an integer field as invalid JSON at the root;
-            // when the body does parse, name the first such number instead.
-            if let value = try? JSONDecoder().decode(JSONValue.self, from: body), case .object = value {
-                let field = firstFractionalNumber(in: value, path: "") ?? "body"
-                return .validation(.validationInvalidFormat, field: field, "\(field) must be a whole number")
-            }
-            return .malformedBody("Request body is not valid JSON")
-        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+        case .dataCorrupted(let context) where context.codingPath.isEmpty,
+             .typeMismatch(_, let context) where context.codingPath.isEmpty:
             return .malformedBody("Request body must be a JSON object")
+        case .dataCorrupted(let context) where context.debugDescription.hasPrefix("Expected a whole number"):
+            let field = path(context.codingPath)
+            return .validation(.validationInvalidFormat, field: field, "\(field) must be a whole number")
         case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
             let field = path(context.codingPath)
             return .validation(.validationInvalidFormat, field: field, "\(field) has the wrong type or format")
@@ -57,26 +66,6 @@ extension Request {
         @unknown default:
             return .malformedBody("Request body could not be decoded")
         }
-    }
-}
-
-/// The path of the first number in `value` that is not a whole number within Int's range.
-private func firstFractionalNumber(in value: JSONValue, path: String) -> String? {
-    switch value {
-    case .double:
-        return path
-    case .object(let fields):
-        for key in fields.keys.sorted() {
-            if let found = firstFractionalNumber(in: fields[key]!, path: path.isEmpty ? key : path + "." + key) { return found }
-        }
-        return nil
-    case .array(let items):
-        for (index, item) in items.enumerated() {
-            if let found = firstFractionalNumber(in: item, path: path + "[\(index)]") { return found }
-        }
-        return nil
-    default:
-        return nil
     }
 }
 
