@@ -325,7 +325,9 @@ public struct MessageService: Sendable {
         return (reaction, added)
     }
 
-    public func unreact(to messageID: String, in roomID: String, emoji rawEmoji: String?, by identity: Identity) async throws {
+    /// Removes the caller's reaction; returns what the room is told (`reaction_removed`).
+    @discardableResult
+    public func unreact(to messageID: String, in roomID: String, emoji rawEmoji: String?, by identity: Identity) async throws -> ReactionRemovedPayload {
         let emoji = try MessageRules.emoji(rawEmoji)
         let (room, _) = try await access(roomID, identity, .react)
         let message = try await existing(messageID, in: room)
@@ -336,7 +338,9 @@ public struct MessageService: Sendable {
         guard removed else {
             throw ParleyError.notFound(.resourceNotFound, "You have not reacted with \(emoji)")
         }
-        publish("reaction_removed", ReactionRemovedPayload(chatroomID: room.id, messageID: message.id, userID: identity.userID, emoji: emoji), to: .room(room.id))
+        let payload = ReactionRemovedPayload(chatroomID: room.id, messageID: message.id, userID: identity.userID, emoji: emoji)
+        publish("reaction_removed", payload, to: .room(room.id))
+        return payload
     }
 
     /// Moves the caller's read position to a message; returns the receipt when it moved forward.

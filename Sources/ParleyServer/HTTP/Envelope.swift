@@ -5,20 +5,12 @@ import NIOCore
 import NIOFoundationCompat
 import ParleyCore
 
-/// The success envelope: `{"success": true, "data": ..., "message": ...}`.
+/// The success envelope: `{"success": true, "data": {...}, "message": "..."}`, both always present
+/// (API.md §15): `data` is an object, `{}` when there is nothing to return.
 struct SuccessEnvelope<Payload: Encodable>: Encodable {
     let success = true
-    let data: Payload?
-    let message: String?
-
-    enum CodingKeys: String, CodingKey { case success, data, message }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(success, forKey: .success)
-        if let data { try container.encode(data, forKey: .data) }
-        if let message { try container.encode(message, forKey: .message) }
-    }
+    let data: Payload
+    let message: String
 }
 
 /// The error envelope: `{"success": false, "error": {"code", "message", "details"}}`.
@@ -50,15 +42,15 @@ enum JSONCoding {
 }
 
 extension Response {
-    /// A success envelope around `data`.
-    static func envelope<T: Encodable>(_ data: T?, status: HTTPResponse.Status = .ok, message: String? = nil) throws -> Response {
+    /// A success envelope around `data`, which must encode as a JSON object.
+    static func envelope<T: Encodable>(_ data: T, status: HTTPResponse.Status = .ok, message: String) throws -> Response {
         let body = try JSONCoding.encode(SuccessEnvelope(data: data, message: message))
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
     }
 
     /// A message-only success envelope.
     static func message(_ message: String, status: HTTPResponse.Status = .ok) throws -> Response {
-        try envelope(EmptyData?.none, status: status, message: message)
+        try envelope(EmptyData(), status: status, message: message)
     }
 
     /// The error envelope for `error`, with its status.

@@ -88,16 +88,13 @@ enum OpenAPIDocument {
         return .object(object)
     }
 
+    /// Every success envelope carries an object `data` (`{}` when there is nothing to return) and a
+    /// `message` (API.md §15).
     private static func successEnvelope(_ data: JSONValue?) -> JSONValue {
-        var properties: [String: JSONValue] = ["success": ["const": true], "message": Schema.string()]
-        var required: [JSONValue] = ["success"]
-        if let data {
-            properties["data"] = data
-            required.append("data")
-        } else {
-            required.append("message")
-        }
-        return ["type": "object", "properties": .object(properties), "required": .array(required)]
+        let properties: [String: JSONValue] = [
+            "success": ["const": true], "message": Schema.string(), "data": data ?? Schema.object([:], required: [], additional: false),
+        ]
+        return ["type": "object", "properties": .object(properties), "required": ["success", "data", "message"]]
     }
 
     private static func errorEnvelope(_ codes: [String]) -> JSONValue {

@@ -233,7 +233,8 @@ extension OpenAPIDocument {
                 summary: "Remove one's reaction (emoji in the body or ?emoji=)", tag: "messages",
                 parameters: [roomID, messageID, query("emoji", s.string(minLength: 1, maxLength: 32))],
                 jsonBody: s.object(["emoji": s.string(minLength: 1, maxLength: 32)], required: []), bodyOptional: true,
-                success: (200, nil), errors: merged(roomErrors, [404: [.messageNotFound, .resourceNotFound], 422: validation]))),
+                success: (200, data(["chatroom_id": s.uuid, "message_id": s.string(), "user_id": s.uuid, "emoji": s.string()])),
+                errors: merged(roomErrors, [404: [.messageNotFound, .resourceNotFound], 422: validation]))),
         ]
     }
 }

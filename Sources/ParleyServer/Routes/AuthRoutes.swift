@@ -121,7 +121,7 @@ struct AuthRoutes {
         routes.on(.get, "/auth/sessions") { _, context in
             let identity = try context.requireIdentity()
             let sessions = try await auth.activeSessions(of: identity)
-            return try .envelope(SessionsPayload(sessions: sessions.map { SessionView($0, currentSessionID: identity.sessionID) }))
+            return try .envelope(SessionsPayload(sessions: sessions.map { SessionView($0, currentSessionID: identity.sessionID) }), message: "Sessions retrieved")
         }
         routes.on(.delete, "/auth/sessions/{session_id}") { _, context in
             try await auth.endSession(id: context.path("session_id"), of: try context.requireIdentity())

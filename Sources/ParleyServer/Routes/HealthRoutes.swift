@@ -21,7 +21,7 @@ struct HealthRoutes {
             let payload = HealthPayload(
                 status: healthy ? "healthy" : "unhealthy", timestamp: .now(), version: ParleyVersion.current,
                 services: results.mapValues { $0 ? "healthy" : "unhealthy" })
-            if healthy { return try .envelope(payload) }
+            if healthy { return try .envelope(payload, message: "Healthy") }
             var details: [String: JSONValue] = ["status": "unhealthy", "version": .string(payload.version), "timestamp": .string(payload.timestamp.rfc3339)]
             details["services"] = .object(payload.services.mapValues { .string($0) })
             return .error(ParleyError(.serviceUnavailable, status: 503, "A service Parley depends on is unhealthy", details: details))

@@ -66,7 +66,8 @@ struct MessageRoutes {
             let result = try await messages.history(of: context.path("chatroom_id"), query: query, for: identity)
             return try .envelope(HistoryPayload(
                 messages: result.messages,
-                pagination: .init(page: result.page, limit: result.limit, total: result.total, hasMore: result.hasMore)))
+                pagination: .init(page: result.page, limit: result.limit, total: result.total, hasMore: result.hasMore)),
+                message: "Messages retrieved")
         }
         routes.on(.post, "/chatrooms/{chatroom_id}/messages") { request, context in
             let identity = try context.requireIdentity()
@@ -100,8 +101,8 @@ struct MessageRoutes {
             // The emoji may come as a JSON body or, for clients that send no body with DELETE, as ?emoji=.
             var emoji = request.uri.queryParameters.get("emoji")
             if emoji == nil { emoji = try await request.decodeJSON(ReactionBody.self, limit: jsonLimit, allowEmpty: true).emoji }
-            try await messages.unreact(to: context.path("message_id"), in: context.path("chatroom_id"), emoji: emoji, by: identity)
-            return try .message("Reaction removed")
+            let removed = try await messages.unreact(to: context.path("message_id"), in: context.path("chatroom_id"), emoji: emoji, by: identity)
+            return try .envelope(removed, message: "Reaction removed")
         }
     }
 }

@@ -112,7 +112,7 @@ struct RoomRoutes {
             let identity = try context.requireIdentity()
             let page = try request.pageRequest(defaultLimit: RoomRules.defaultListLimit, limitRange: RoomRules.listLimitRange)
             let result = try await rooms.list(for: identity, search: try request.textQuery("search"), page: page)
-            return try .envelope(ListPayload(chatrooms: result.items, pagination: PaginationView(result)))
+            return try .envelope(ListPayload(chatrooms: result.items, pagination: PaginationView(result)), message: "Chatrooms retrieved")
         }
         routes.on(.post, "/chatrooms") { request, context in
             let identity = try context.requireIdentity()
@@ -127,11 +127,11 @@ struct RoomRoutes {
             let identity = try context.requireIdentity()
             let page = try request.pageRequest(defaultLimit: RoomRules.defaultListLimit, limitRange: RoomRules.listLimitRange)
             let result = try await rooms.discover(for: identity, search: try request.textQuery("search"), page: page)
-            return try .envelope(ListPayload(chatrooms: result.items, pagination: PaginationView(result)))
+            return try .envelope(ListPayload(chatrooms: result.items, pagination: PaginationView(result)), message: "Public chatrooms retrieved")
         }
         routes.on(.get, "/chatrooms/{chatroom_id}") { _, context in
             let details = try await rooms.details(of: context.path("chatroom_id"), for: try context.requireIdentity())
-            return try .envelope(DetailsPayload(chatroom: RoomView(details.room), members: details.members, userRole: details.role))
+            return try .envelope(DetailsPayload(chatroom: RoomView(details.room), members: details.members, userRole: details.role), message: "Chatroom retrieved")
         }
         routes.on(.put, "/chatrooms/{chatroom_id}") { request, context in
             let identity = try context.requireIdentity()

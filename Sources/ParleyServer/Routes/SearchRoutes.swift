@@ -31,7 +31,7 @@ struct SearchRoutes {
             let result = try await search.search(in: context.path("chatroom_id"), SearchRequest(
                 query: body.query, messageType: body.messageType, userID: body.userID, dateFrom: body.dateFrom, dateTo: body.dateTo,
                 limit: body.limit), by: identity)
-            return try .envelope(result)
+            return try .envelope(result, message: "Search complete")
         }
     }
 }

@@ -26,7 +26,7 @@ struct SummaryRoutes {
             let summary = try await summaries.latest(
                 in: context.path("chatroom_id"), type: try request.textQuery("summary_type"), from: try request.timestampQuery("date_from"),
                 to: try request.timestampQuery("date_to"), by: identity)
-            return try .envelope(Payload(summary: summary))
+            return try .envelope(Payload(summary: summary), message: "Summary retrieved")
         }
         routes.on(.post, "/chatrooms/{chatroom_id}/summary") { request, context in
             let identity = try context.requireIdentity()

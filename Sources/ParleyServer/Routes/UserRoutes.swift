@@ -28,7 +28,7 @@ struct UserRoutes {
     func register(on routes: Routes) {
         routes.on(.get, "/users/me") { _, context in
             let user = try await users.profile(of: try context.requireIdentity())
-            return try .envelope(ProfileView(user))
+            return try .envelope(ProfileView(user), message: "Profile retrieved")
         }
         routes.on(.put, "/users/me") { request, context in
             let identity = try context.requireIdentity()
