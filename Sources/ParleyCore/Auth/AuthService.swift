@@ -39,7 +39,7 @@ public struct AuthService: Sendable {
         let displayName = validator.text(input.displayName, field: "display_name", required: true, length: AccountRules.displayNameLength)
         var publicKey: String?
         if let key = input.publicKey?.trimmingWhitespace(), !key.isEmpty {
-            if PublicKeyValidator.isValidRSAPublicKey(key) {
+            if !ControlCharacters.found(in: key, allowing: .tabsAndNewlines), PublicKeyValidator.isValidRSAPublicKey(key) {
                 publicKey = key
             } else {
                 validator.fail("public_key", .validationInvalidFormat, "public_key must be an RSA public key in PEM form (at least 2048 bits)")

@@ -54,6 +54,7 @@ public enum MessageRules {
             throw ParleyError(.messageTooLong, status: 422, "content.text must be at most \(textMaximum) characters",
                               details: ["field": "content.text", "limit": .int(textMaximum)])
         }
+        try ControlCharacters.check(trimmed, field: "content.text", allowing: .tabsAndNewlines)
         return ["text": .string(trimmed)]
     }
 

@@ -120,11 +120,12 @@ public struct MessageService: Sendable {
             guard given.count <= MessageRules.clientIDMaximum else {
                 throw ParleyError.validation(.validationLengthExceeded, field: "client_id", "client_id must be at most \(MessageRules.clientIDMaximum) characters")
             }
+            try ControlCharacters.check(given, field: "client_id")
             clientID = given
         }
         var replyTo: String?
         if let given = input.replyTo, !given.isEmpty {
-            guard given.utf8.count <= 64, try await store.message(id: given.lowercased(), roomID: room.id) != nil else {
+            guard given.utf8.count <= 64, !ControlCharacters.found(in: given), try await store.message(id: given.lowercased(), roomID: room.id) != nil else {
                 throw ParleyError.validation(field: "reply_to", "reply_to must name a message of this chatroom")
             }
             replyTo = given.lowercased()
@@ -393,7 +394,8 @@ public struct MessageService: Sendable {
     }
 
     private func existing(_ messageID: String, in room: Room) async throws -> StoredMessage {
-        guard messageID.utf8.count <= 64, let message = try await store.message(id: messageID.lowercased(), roomID: room.id) else {
+        // An id with control characters names no message (and PostgreSQL refuses 0x00 in a parameter).
+        guard messageID.utf8.count <= 64, !ControlCharacters.found(in: messageID), let message = try await store.message(id: messageID.lowercased(), roomID: room.id) else {
             throw ParleyError.notFound(.messageNotFound, "Message not found")
         }
         return message
@@ -405,7 +407,10 @@ public struct MessageService: Sendable {
             throw ParleyError.validation(.validationLengthExceeded, field: "attachments", "at most \(MessageRules.attachmentsMaximum) attachments per message")
         }
         var seen: [String] = []
-        for id in ids where !seen.contains(id.lowercased()) { seen.append(id.lowercased()) }
+        for id in ids where !seen.contains(id.lowercased()) {
+            try ControlCharacters.check(id, field: "attachments")
+            seen.append(id.lowercased())
+        }
         return seen
     }
 

@@ -28,7 +28,8 @@ extension RoomService {
     /// `POST /chatrooms/join/{code}`.
     public func join(code: String, by identity: Identity) async throws -> JoinedRoomView {
         let trimmed = code.trimmingWhitespace()
-        guard !trimmed.isEmpty, trimmed.utf8.count <= 64, let invitation = try await rooms.invitation(code: trimmed) else {
+        // A code with control characters names no invitation (and PostgreSQL refuses 0x00 in a parameter).
+        guard !trimmed.isEmpty, trimmed.utf8.count <= 64, !ControlCharacters.found(in: trimmed), let invitation = try await rooms.invitation(code: trimmed) else {
             throw Self.invalidInvitation("not_found")
         }
         return try await join(roomID: invitation.roomID, invitation: invitation, identity: identity)

@@ -61,7 +61,8 @@ public struct RoomService: Sendable {
     public func create(_ input: RoomCreation, by identity: Identity) async throws -> Room {
         var validator = Validator()
         let name = validator.text(input.name, field: "name", required: true, length: RoomRules.nameLength)
-        let description = validator.text(input.description, field: "description", required: false, length: 0...RoomRules.descriptionMaximum)
+        let description = validator.text(
+            input.description, field: "description", required: false, length: 0...RoomRules.descriptionMaximum, controls: .tabsAndNewlines)
         let maxMembers = validator.integer(input.maxMembers, field: "max_members", range: RoomRules.maxMembersRange)
         let threshold = validator.integer(input.summaryThreshold, field: "summary_threshold", range: RoomRules.summaryThresholdRange)
         try validator.check()
@@ -81,7 +82,7 @@ public struct RoomService: Sendable {
     }
 
     public func list(for identity: Identity, search: String?, page: PageRequest) async throws -> Page<RoomListItemView> {
-        let listing = try await rooms.rooms(of: identity.userID, search: Self.searchTerm(search), page: page)
+        let listing = try await rooms.rooms(of: identity.userID, search: try Self.searchTerm(search), page: page)
         var items: [RoomListItemView] = []
         items.reserveCapacity(listing.items.count)
         for entry in listing.items {
@@ -97,7 +98,7 @@ public struct RoomService: Sendable {
     }
 
     public func discover(for identity: Identity, search: String?, page: PageRequest) async throws -> Page<DiscoverItemView> {
-        let found = try await rooms.discoverRooms(for: identity.userID, search: Self.searchTerm(search), page: page)
+        let found = try await rooms.discoverRooms(for: identity.userID, search: try Self.searchTerm(search), page: page)
         return Page(items: found.items.map { DiscoverItemView(room: $0.room, isMember: $0.isMember) }, total: found.total, request: page)
     }
 
@@ -114,7 +115,8 @@ public struct RoomService: Sendable {
         var changes = RoomChanges()
         if let name = input.name { changes.name = validator.text(name, field: "name", required: true, length: RoomRules.nameLength) }
         if let description = input.description {
-            let text = validator.text(description ?? "", field: "description", required: false, length: 0...RoomRules.descriptionMaximum)
+            let text = validator.text(
+                description ?? "", field: "description", required: false, length: 0...RoomRules.descriptionMaximum, controls: .tabsAndNewlines)
             changes.description = .some(text.flatMap { $0.isEmpty ? nil : $0 })
         }
         changes.maxMembers = validator.integer(input.maxMembers, field: "max_members", range: RoomRules.maxMembersRange)
@@ -198,8 +200,9 @@ public struct RoomService: Sendable {
         }
     }
 
-    static func searchTerm(_ search: String?) -> String? {
+    static func searchTerm(_ search: String?) throws(ParleyError) -> String? {
         guard let trimmed = search?.trimmingWhitespace(), !trimmed.isEmpty else { return nil }
+        try ControlCharacters.check(trimmed, field: "search")
         return String(trimmed.prefix(100))
     }
 }

@@ -103,6 +103,7 @@ public struct SearchService: Sendable {
         guard let text = request.query else {
             throw ParleyError.validation(.validationRequiredField, field: "query", "query is required")
         }
+        try ControlCharacters.check(text.trimmingWhitespace(), field: "query")
         let query: SearchQuery
         do {
             query = try SearchQueryParser.parse(text)

@@ -107,6 +107,7 @@ public final class SummaryService: Sendable {
             guard given.count <= Self.customPromptMaximum else {
                 throw ParleyError.validation(.validationLengthExceeded, field: "custom_prompt", "custom_prompt must be at most \(Self.customPromptMaximum) characters")
             }
+            try ControlCharacters.check(given, field: "custom_prompt")
             prompt = given
         }
         let end = to ?? .now()

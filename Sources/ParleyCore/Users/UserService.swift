@@ -39,7 +39,7 @@ public struct UserService: Sendable {
             let trimmed = publicKey?.trimmingWhitespace() ?? ""
             if trimmed.isEmpty {
                 changes.publicKey = .some(nil)
-            } else if PublicKeyValidator.isValidRSAPublicKey(trimmed) {
+            } else if !ControlCharacters.found(in: trimmed, allowing: .tabsAndNewlines), PublicKeyValidator.isValidRSAPublicKey(trimmed) {
                 changes.publicKey = .some(trimmed)
             } else {
                 validator.fail("public_key", .validationInvalidFormat, "public_key must be an RSA public key in PEM form (at least 2048 bits)")

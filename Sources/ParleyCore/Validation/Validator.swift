@@ -21,9 +21,11 @@ public struct Validator: Sendable {
         violations.append(FieldViolation(field: field, code: code, message: message))
     }
 
-    /// Trims and checks a text field's length in characters; returns the trimmed value when valid.
+    /// Trims and checks a text field's length in characters and its control characters (refused unless
+    /// `controls` allows them); returns the trimmed value when valid.
     public mutating func text(
-        _ value: String?, field: String, required: Bool, length: ClosedRange<Int>, trim: Bool = true
+        _ value: String?, field: String, required: Bool, length: ClosedRange<Int>, trim: Bool = true,
+        controls: ControlCharacters.Allowance = .none
     ) -> String? {
         guard let raw = value else {
             if required { fail(field, .validationRequiredField, "\(field) is required") }
@@ -41,6 +43,10 @@ public struct Validator: Sendable {
         }
         if count < length.lowerBound {
             fail(field, .validationInvalidValue, "\(field) must be at least \(length.lowerBound) characters")
+            return nil
+        }
+        if ControlCharacters.found(in: text, allowing: controls) {
+            fail(field, .validationInvalidValue, ControlCharacters.message(field: field, allowing: controls))
             return nil
         }
         return text
