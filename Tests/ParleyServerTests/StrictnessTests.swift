@@ -152,6 +152,10 @@ struct StrictnessTests {
             // Control characters in path segments name nothing; never a 500 (PostgreSQL refuses 0x00).
             let join = try await server.request(.POST, "/chatrooms/join/abc%00def", token: alice.accessToken)
             #expect(join.status >= 400 && join.status < 500, "\(join.text)")
+            for (method, path) in [(HTTPMethod.DELETE, "/auth/sessions/a%00b"), (.GET, "/files/a%00b"), (.GET, "/avatars/a%00b"), (.DELETE, "/chatrooms/\(room)/members/a%00b")] {
+                let response = try await server.request(method, path, token: alice.accessToken)
+                #expect(response.status == 404, "\(path): \(response.text)")
+            }
         }
     }
 
