@@ -37,11 +37,14 @@ struct JSONValueDecoderTests {
     func wholeNumbers() throws {
         #expect(try decode(#"{"name": "n", "count": 2.0}"#).count == 2)
         #expect(try decode(#"{"name": "n", "count": 1e2}"#).count == 100)
-        do {
-            _ = try decode(#"{"name": "n", "count": 2.5}"#)
-            Issue.record("expected a failure")
-        } catch DecodingError.dataCorrupted(let context) {
-            #expect(context.codingPath.map(\.stringValue) == ["count"])
+        for number in ["2.5", "1e30", "99999999999999999999"] {
+            do {
+                _ = try decode(#"{"name": "n", "count": \#(number)}"#)
+                Issue.record("\(number) was accepted")
+            } catch DecodingError.dataCorrupted(let context) {
+                #expect(context.codingPath.map(\.stringValue) == ["count"])
+                #expect(context.debugDescription == JSONValueDecoder.notWholeNumber)
+            }
         }
     }
 

@@ -5,6 +5,10 @@
 /// a whole number written as `2.0` fills an integer field, as `JSONValue.intValue` reads it on the
 /// WebSocket. Failures are `DecodingError`s with the coding path, as `JSONDecoder` reports them.
 public enum JSONValueDecoder {
+    /// The `debugDescription` of the `dataCorrupted` error for a number that is not a whole number where
+    /// an integer is expected (or does not fit it), so that callers can name it as such.
+    public static let notWholeNumber = "Expected a whole number that fits the integer field"
+
     public static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         try ValueDecoder(value: value, codingPath: []).decode(T.self)
     }
@@ -93,7 +97,7 @@ private enum Primitive {
         default: throw mismatch(T.self, value, path)
         }
         guard let result else {
-            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "Expected a whole number that fits \(T.self)"))
+            throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: JSONValueDecoder.notWholeNumber))
         }
         return result
     }

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import NIOFoundationCompat
 import ParleyCore
 
 extension Request {
@@ -54,7 +53,7 @@ extension Request {
         case .dataCorrupted(let context) where context.codingPath.isEmpty,
              .typeMismatch(_, let context) where context.codingPath.isEmpty:
             return .malformedBody("Request body must be a JSON object")
-        case .dataCorrupted(let context) where context.debugDescription.hasPrefix("Expected a whole number"):
+        case .dataCorrupted(let context) where context.debugDescription == JSONValueDecoder.notWholeNumber:
             let field = path(context.codingPath)
             return .validation(.validationInvalidFormat, field: field, "\(field) must be a whole number")
         case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
