@@ -66,8 +66,7 @@ public final class SQLiteBackend: SQLBackend {
             }
             return SQLiteBackend(path: path, threadPool: threadPool, writer: writer, readers: readers, logger: logger)
         } catch {
-            for connection in opened { try? await connection.close() }
-            try? await threadPool.shutdownGracefully()
+            await Self.close(opened, threadPool: threadPool)
             throw error
         }
     }
@@ -108,10 +107,18 @@ public final class SQLiteBackend: SQLBackend {
     }
 
     public func shutdown() async {
-        for connection in readers + [writer] {
-            try? await connection.close()
-        }
-        try? await threadPool.shutdownGracefully()
+        await Self.close(readers + [writer], threadPool: threadPool)
+    }
+
+    /// Closes `connections`, then the thread pool, even when the calling task is cancelled. sqlite-nio's
+    /// close is thread-pool work that a cancelled task never submits, and a connection released unclosed
+    /// traps (seen when a sibling task's failure cancelled a task shutting its backend down); a task of its
+    /// own does not inherit the cancellation.
+    private static func close(_ connections: [SQLiteConnection], threadPool: NIOThreadPool) async {
+        await Task {
+            for connection in connections { try? await connection.close() }
+            try? await threadPool.shutdownGracefully()
+        }.value
     }
 
     public func uniqueViolation(in error: any Error) -> String? {
