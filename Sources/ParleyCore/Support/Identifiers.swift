@@ -35,11 +35,18 @@ public enum Identifiers {
         return true
     }
 
-    /// Lower-cases a UUID given in any case, or returns nil when it is not a UUID.
-    public static func normalizedUUID(_ text: String) -> String? {
+    /// The canonical (lower-case) text of a UUID given in any case, or nil when it is not a UUID. Only
+    /// `ParleyID(parsing:)` calls this: ids are parsed once, where they enter.
+    static func canonicalUUID(_ text: String) -> String? {
+        // The common case, already canonical, is returned as it is, without a copy.
+        if isUUID(text) { return text }
+        guard text.utf8.count == 36 else { return nil }
         let lowered = text.lowercased()
         return isUUID(lowered) ? lowered : nil
     }
+
+    /// Lower-cases a UUID given in any case, or returns nil when it is not a UUID.
+    public static func normalizedUUID(_ text: String) -> String? { canonicalUUID(text) }
 
     private static func format(_ bytes: [UInt8]) -> String {
         let hex = Array("0123456789abcdef".utf8)
