@@ -186,7 +186,7 @@ struct AuthorizationRaceTests {
 
             let rooms = server.racingRooms { try await server.changeRole(of: moderator, to: .member, in: room) }
             await expectRefused(403, .resourceAccessDenied) {
-                try await rooms.removeMember(member.id, from: room, by: Identity(userID: moderator.id, sessionID: "s"))
+                try await rooms.removeMember(UserID(trusted: member.id), from: RoomID(trusted: room), by: Identity(userID: moderator.id, sessionID: "s"))
             }
             #expect(try await server.role(of: member, in: room) == "member")
             #expect(try await server.count("messages WHERE room_id", room) == messagesBefore)
@@ -206,7 +206,7 @@ struct AuthorizationRaceTests {
 
             let rooms = server.racingRooms { try await server.changeRole(of: member, to: .moderator, in: room) }
             await expectRefused(403, .resourceAccessDenied) {
-                try await rooms.removeMember(member.id, from: room, by: Identity(userID: moderator.id, sessionID: "s"))
+                try await rooms.removeMember(UserID(trusted: member.id), from: RoomID(trusted: room), by: Identity(userID: moderator.id, sessionID: "s"))
             }
             #expect(try await server.role(of: member, in: room) == "moderator")
         }
@@ -225,7 +225,7 @@ struct AuthorizationRaceTests {
             // A concurrent request transfers ownership to the heir (owner becomes moderator) first.
             let rooms = server.racingRooms { try await server.setRole(heir, "owner", in: room, by: owner) }
             await expectRefused(403, .resourceAccessDenied) {
-                _ = try await rooms.setRole(of: member.id, in: room, to: "owner", by: Identity(userID: owner.id, sessionID: "s"))
+                _ = try await rooms.setRole(of: UserID(trusted: member.id), in: RoomID(trusted: room), to: "owner", by: Identity(userID: owner.id, sessionID: "s"))
             }
             #expect(try await server.role(of: member, in: room) == "member")
             #expect(try await server.role(of: heir, in: room) == "owner")
@@ -245,7 +245,7 @@ struct AuthorizationRaceTests {
 
             let rooms = server.racingRooms { try await server.changeRole(of: moderator, to: .member, in: room) }
             await expectRefused(403, .resourceAccessDenied) {
-                _ = try await rooms.update(room, with: RoomChanges(name: "After"), by: Identity(userID: moderator.id, sessionID: "s"))
+                _ = try await rooms.update(RoomID(trusted: room), with: RoomChanges(name: "After"), by: Identity(userID: moderator.id, sessionID: "s"))
             }
             #expect(try await server.server.store.room(id: room)?.name == "Before")
             #expect(try await server.count("messages WHERE room_id", room) == messagesBefore)
@@ -262,7 +262,7 @@ struct AuthorizationRaceTests {
 
             let rooms = server.racingRooms { try await server.setRole(heir, "owner", in: room, by: owner) }
             await expectRefused(403, .chatroomOwnerRequired) {
-                try await rooms.delete(room, by: Identity(userID: owner.id, sessionID: "s"))
+                try await rooms.delete(RoomID(trusted: room), by: Identity(userID: owner.id, sessionID: "s"))
             }
             #expect(try await server.server.store.room(id: room) != nil)
             #expect(try await server.count("memberships WHERE room_id", room) == 2)
@@ -281,14 +281,14 @@ struct AuthorizationRaceTests {
 
             let rooms = server.racingRooms { try await server.removeDirectly(moderator, from: room) }
             await expectRefused(403, .chatroomAccessDenied) {
-                _ = try await rooms.invite(to: room, maxUses: 5, expiresInHours: 1, by: Identity(userID: moderator.id, sessionID: "s"))
+                _ = try await rooms.invite(to: RoomID(trusted: room), maxUses: 5, expiresInHours: 1, by: Identity(userID: moderator.id, sessionID: "s"))
             }
             // And demoted rather than removed: members may not invite to a private room.
             try await server.addMember(moderator, to: room, by: owner)
             try await server.setRole(moderator, "moderator", in: room, by: owner)
             let demoting = server.racingRooms { try await server.changeRole(of: moderator, to: .member, in: room) }
             await expectRefused(403, .resourceAccessDenied) {
-                _ = try await demoting.invite(to: room, maxUses: 5, expiresInHours: 1, by: Identity(userID: moderator.id, sessionID: "s"))
+                _ = try await demoting.invite(to: RoomID(trusted: room), maxUses: 5, expiresInHours: 1, by: Identity(userID: moderator.id, sessionID: "s"))
             }
             // Only the owner's two invitations for re-adding the moderator were made.
             #expect(try await server.count("invitations WHERE room_id", room) == invitationsBefore + 1)
@@ -356,7 +356,7 @@ struct AuthorizationRaceTests {
 
             let messages = server.racingMessages { try await server.changeRole(of: moderator, to: .member, in: room) }
             await expectRefused(403, .messageDeleteDenied) {
-                _ = try await messages.delete(id, in: room, by: Identity(userID: moderator.id, sessionID: "s"))
+                _ = try await messages.delete(MessageID(trusted: id), in: RoomID(trusted: room), by: Identity(userID: moderator.id, sessionID: "s"))
             }
             let stored = try #require(try await server.server.store.message(id: id, roomID: room))
             #expect(stored.deletedAt == nil && stored.content != nil)
@@ -376,21 +376,21 @@ struct AuthorizationRaceTests {
 
             let removing = server.racingMessages { try await server.removeDirectly(author, from: room) }
             await expectRefused(403, .chatroomAccessDenied) {
-                _ = try await removing.edit(id, in: room, content: sealedContent("changed"), by: Identity(userID: author.id, sessionID: "s"))
+                _ = try await removing.edit(MessageID(trusted: id), in: RoomID(trusted: room), content: sealedContent("changed"), by: Identity(userID: author.id, sessionID: "s"))
             }
             let afterEdit = try #require(try await server.server.store.message(id: id, roomID: room))
             #expect(afterEdit.content == original.content && afterEdit.editedAt == nil)
 
             try await server.addMember(author, to: room, by: owner)
             await expectRefused(403, .chatroomAccessDenied) {
-                _ = try await removing.react(to: id, in: room, emoji: "👍", by: Identity(userID: author.id, sessionID: "s"))
+                _ = try await removing.react(to: MessageID(trusted: id), in: RoomID(trusted: room), emoji: "👍", by: Identity(userID: author.id, sessionID: "s"))
             }
             #expect(try await server.count("reactions WHERE message_id", id) == 0)
 
             // Own deletion needs membership too.
             try await server.addMember(author, to: room, by: owner)
             await expectRefused(403, .chatroomAccessDenied) {
-                _ = try await removing.delete(id, in: room, by: Identity(userID: author.id, sessionID: "s"))
+                _ = try await removing.delete(MessageID(trusted: id), in: RoomID(trusted: room), by: Identity(userID: author.id, sessionID: "s"))
             }
             #expect(try await server.server.store.message(id: id, roomID: room)?.deletedAt == nil)
         }

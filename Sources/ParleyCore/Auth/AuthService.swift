@@ -186,11 +186,11 @@ public struct AuthService: Sendable {
 
     /// Ends one of the caller's sessions (the current one too, like logout). Another user's session is
     /// answered like an unknown id, so ids cannot be probed.
-    public func endSession(id sessionID: String, of identity: Identity) async throws {
-        guard try await sessions.revokeSession(id: sessionID, userID: identity.userID, at: .now()) else {
+    public func endSession(id sessionID: SessionID, of identity: Identity) async throws {
+        guard try await sessions.revokeSession(id: sessionID.rawValue, userID: identity.userID, at: .now()) else {
             throw ParleyError.notFound(.resourceNotFound, "Session not found")
         }
-        await revocations.notify(.sessions([sessionID]))
+        await revocations.notify(.sessions([sessionID.rawValue]))
     }
 
     /// Ends every session of the caller except the one making the request; returns how many ended.

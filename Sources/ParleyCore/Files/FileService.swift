@@ -80,13 +80,10 @@ public struct FileService: Sendable {
 
     /// Finishes an attachment upload: checks membership and type, wraps the file key, stores the record.
     /// The sink is committed or discarded whatever happens.
-    public func finishUpload(_ sink: UploadSink, roomID: String?, filename: String?, claimedType: String?, by identity: Identity) async throws -> FileView {
+    public func finishUpload(_ sink: UploadSink, roomID: RoomID, filename: String?, claimedType: String?, by identity: Identity) async throws -> FileView {
         var committed = false
         defer { if !committed { sink.discard() } }
-        guard let roomID, !roomID.isEmpty else {
-            throw ParleyError.validation(.validationRequiredField, field: "chatroom_id", "chatroom_id is required")
-        }
-        guard let id = Identifiers.normalizedUUID(roomID.trimmingWhitespace()), let (room, membership) = try await messages.roomAccess(roomID: id, userID: identity.userID) else {
+        guard let (room, membership) = try await messages.roomAccess(roomID: roomID.rawValue, userID: identity.userID) else {
             throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
         }
         try RoomPolicy.authorize(.send, role: membership?.role, in: room)
@@ -173,8 +170,8 @@ public struct FileService: Sendable {
     }
 
     /// Opens an attachment for a member of its room.
-    public func openAttachment(_ fileID: String, for identity: Identity) async throws -> OpenedFile {
-        guard fileID.utf8.count <= 64, let file = try await files.file(id: fileID.lowercased()), file.kind == .attachment, let roomID = file.roomID else {
+    public func openAttachment(_ fileID: FileID, for identity: Identity) async throws -> OpenedFile {
+        guard let file = try await files.file(id: fileID.rawValue), file.kind == .attachment, let roomID = file.roomID else {
             throw ParleyError.notFound(.fileNotFound, "File not found")
         }
         guard let (room, membership) = try await messages.roomAccess(roomID: roomID, userID: identity.userID) else {
@@ -185,8 +182,8 @@ public struct FileService: Sendable {
     }
 
     /// Opens an avatar (public).
-    public func openAvatar(_ fileID: String) async throws -> OpenedFile {
-        guard fileID.utf8.count <= 64, let file = try await files.file(id: fileID.lowercased()), file.kind == .avatar else {
+    public func openAvatar(_ fileID: FileID) async throws -> OpenedFile {
+        guard let file = try await files.file(id: fileID.rawValue), file.kind == .avatar else {
             throw ParleyError.notFound(.fileNotFound, "File not found")
         }
         return try await open(file)

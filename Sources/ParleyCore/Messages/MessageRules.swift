@@ -10,6 +10,14 @@ public enum MessageRules {
     public static let defaultHistoryLimit = 50
     public static let attachmentsMaximum = 10
 
+    /// The refusal of attachments that name no file the sender may attach (unknown, someone else's, another
+    /// room's, already attached, or not an id at all).
+    public static func unclaimableAttachments(_ ids: [String]) -> ParleyError {
+        ParleyError.validation(
+            field: "attachments", "attachments must be files you uploaded to this chatroom and not yet attached",
+            details: ["invalid": .array(ids.map { .string($0) })])
+    }
+
     /// Validates `content` for the room's mode and returns its canonical form:
     /// `{"encrypted_data", "iv", "key_version"}` in end-to-end rooms, `{"text"}` in server-readable ones.
     public static func content(_ content: JSONValue?, for room: Room, allowEmptyText: Bool = false) throws(ParleyError) -> JSONValue {

@@ -2,16 +2,18 @@ import Foundation
 import Logging
 import NIOCore
 
-/// The fields of `send_message` (WebSocket) and `POST /chatrooms/{id}/messages` (REST), as received.
+/// The fields of `send_message` (WebSocket) and `POST /chatrooms/{id}/messages` (REST): the room id parsed
+/// where the request entered, the rest as received (`reply_to` and `attachments` are parsed where they are
+/// checked, among the other fields, so that their errors keep their order).
 public struct SendInput: Sendable {
-    public var roomID: String?
+    public var roomID: RoomID?
     public var content: JSONValue?
     public var messageType: String?
     public var replyTo: String?
     public var clientID: String?
     public var attachments: [String]?
 
-    public init(roomID: String?, content: JSONValue?, messageType: String? = nil, replyTo: String? = nil, clientID: String? = nil, attachments: [String]? = nil) {
+    public init(roomID: RoomID?, content: JSONValue?, messageType: String? = nil, replyTo: String? = nil, clientID: String? = nil, attachments: [String]? = nil) {
         self.roomID = roomID
         self.content = content
         self.messageType = messageType
@@ -125,12 +127,12 @@ public struct MessageService: Sendable {
         }
         var replyTo: String?
         if let given = input.replyTo, !given.isEmpty {
-            guard given.utf8.count <= 64, !ControlCharacters.found(in: given), try await store.message(id: given.lowercased(), roomID: room.id) != nil else {
+            guard let parsed = MessageID(parsing: given), try await store.message(id: parsed.rawValue, roomID: room.id) != nil else {
                 throw ParleyError.validation(field: "reply_to", "reply_to must name a message of this chatroom")
             }
-            replyTo = given.lowercased()
+            replyTo = parsed.rawValue
         }
-        let files = try await attachments.claimable(fileIDs, roomID: room.id, uploaderID: identity.userID)
+        let files = try await attachments.claimable(fileIDs.map(\.rawValue), roomID: room.id, uploaderID: identity.userID)
         let id = Identifiers.uuidV7()
         let (stored, keyVersion) = try await codec.store(content, messageID: id, in: room)
         var message = NewMessage(
@@ -196,7 +198,7 @@ public struct MessageService: Sendable {
 
     // MARK: Reading
 
-    public func history(of roomID: String, query: HistoryQuery, for identity: Identity) async throws -> HistoryPage {
+    public func history(of roomID: RoomID, query: HistoryQuery, for identity: Identity) async throws -> HistoryPage {
         let (room, _) = try await access(roomID, identity, .view)
         let limit = Int64(query.page.limit)
         let page = Int64(query.page.page)
@@ -264,7 +266,7 @@ public struct MessageService: Sendable {
 
     // MARK: Editing, deleting, reacting, reading
 
-    public func edit(_ messageID: String, in roomID: String, content input: JSONValue?, by identity: Identity) async throws -> MessageView {
+    public func edit(_ messageID: MessageID, in roomID: RoomID, content input: JSONValue?, by identity: Identity) async throws -> MessageView {
         let (room, _) = try await access(roomID, identity, .editOwnMessage)
         let message = try await existing(messageID, in: room)
         guard message.userID == identity.userID, message.type != .system, message.deletedAt == nil else {
@@ -285,7 +287,7 @@ public struct MessageService: Sendable {
         return view
     }
 
-    public func delete(_ messageID: String, in roomID: String, by identity: Identity) async throws -> MessageView {
+    public func delete(_ messageID: MessageID, in roomID: RoomID, by identity: Identity) async throws -> MessageView {
         let (room, membership) = try await access(roomID, identity, .view)
         let message = try await existing(messageID, in: room)
         guard message.deletedAt == nil else { throw ParleyError.notFound(.messageNotFound, "Message not found or already deleted") }
@@ -305,7 +307,7 @@ public struct MessageService: Sendable {
     }
 
     /// Adds a reaction; returns it and whether it is new (a repeat changes nothing).
-    public func react(to messageID: String, in roomID: String, emoji rawEmoji: String?, by identity: Identity) async throws -> (ReactionView, Bool) {
+    public func react(to messageID: MessageID, in roomID: RoomID, emoji rawEmoji: String?, by identity: Identity) async throws -> (ReactionView, Bool) {
         let emoji = try MessageRules.emoji(rawEmoji)
         let (room, _) = try await access(roomID, identity, .react)
         let message = try await existing(messageID, in: room)
@@ -328,7 +330,7 @@ public struct MessageService: Sendable {
 
     /// Removes the caller's reaction; returns what the room is told (`reaction_removed`).
     @discardableResult
-    public func unreact(to messageID: String, in roomID: String, emoji rawEmoji: String?, by identity: Identity) async throws -> ReactionRemovedPayload {
+    public func unreact(to messageID: MessageID, in roomID: RoomID, emoji rawEmoji: String?, by identity: Identity) async throws -> ReactionRemovedPayload {
         let emoji = try MessageRules.emoji(rawEmoji)
         let (room, _) = try await access(roomID, identity, .react)
         let message = try await existing(messageID, in: room)
@@ -346,11 +348,7 @@ public struct MessageService: Sendable {
 
     /// Moves the caller's read position to a message; returns the receipt when it moved forward.
     @discardableResult
-    public func markRead(_ messageID: String?, in roomID: String?, by identity: Identity) async throws -> ReadReceiptPayload? {
-        guard let roomID else { throw ParleyError.validation(.validationRequiredField, field: "chatroom_id", "chatroom_id is required") }
-        guard let messageID, !messageID.isEmpty else {
-            throw ParleyError.validation(.validationRequiredField, field: "message_id", "message_id is required")
-        }
+    public func markRead(_ messageID: MessageID, in roomID: RoomID, by identity: Identity) async throws -> ReadReceiptPayload? {
         let (room, _) = try await access(roomID, identity, .markRead)
         let message = try await existing(messageID, in: room)
         let now = Timestamp.now()
@@ -370,8 +368,8 @@ public struct MessageService: Sendable {
 
     /// `access(_:_:.send)` and the author's public profile from one read, or from `accessCache` (the
     /// membership it vouched for is checked again when the message is stored).
-    private func sendAccess(_ roomID: String, _ identity: Identity) async throws -> (Room, PublicUserView) {
-        guard let id = Identifiers.normalizedUUID(roomID) else { throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found") }
+    private func sendAccess(_ roomID: RoomID, _ identity: Identity) async throws -> (Room, PublicUserView) {
+        let id = roomID.rawValue
         if let cached = accessCache.lookup(room: id, user: identity.userID) { return cached }
         guard let (room, membership, author) = try await store.sendAccess(roomID: id, userID: identity.userID) else {
             throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
@@ -384,8 +382,8 @@ public struct MessageService: Sendable {
         return (room, profile)
     }
 
-    func access(_ roomID: String, _ identity: Identity, _ action: RoomAction) async throws -> (Room, Membership) {
-        guard let id = Identifiers.normalizedUUID(roomID), let (room, membership) = try await store.roomAccess(roomID: id, userID: identity.userID) else {
+    func access(_ roomID: RoomID, _ identity: Identity, _ action: RoomAction) async throws -> (Room, Membership) {
+        guard let (room, membership) = try await store.roomAccess(roomID: roomID.rawValue, userID: identity.userID) else {
             throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
         }
         try RoomPolicy.authorize(action, role: membership?.role, in: room)
@@ -393,24 +391,31 @@ public struct MessageService: Sendable {
         return (room, membership)
     }
 
-    private func existing(_ messageID: String, in room: Room) async throws -> StoredMessage {
-        // An id with control characters names no message (and PostgreSQL refuses 0x00 in a parameter).
-        guard messageID.utf8.count <= 64, !ControlCharacters.found(in: messageID), let message = try await store.message(id: messageID.lowercased(), roomID: room.id) else {
+    private func existing(_ messageID: MessageID, in room: Room) async throws -> StoredMessage {
+        guard let message = try await store.message(id: messageID.rawValue, roomID: room.id) else {
             throw ParleyError.notFound(.messageNotFound, "Message not found")
         }
         return message
     }
 
-    private func attachmentIDs(_ ids: [String]?) throws(ParleyError) -> [String] {
+    /// The attachments' ids, parsed and without repeats; ids that are not UUIDs name no file and are refused
+    /// as unknown files are.
+    private func attachmentIDs(_ ids: [String]?) throws(ParleyError) -> [FileID] {
         guard let ids, !ids.isEmpty else { return [] }
         guard ids.count <= MessageRules.attachmentsMaximum else {
             throw ParleyError.validation(.validationLengthExceeded, field: "attachments", "at most \(MessageRules.attachmentsMaximum) attachments per message")
         }
-        var seen: [String] = []
-        for id in ids where !seen.contains(id.lowercased()) {
-            try ControlCharacters.check(id, field: "attachments")
-            seen.append(id.lowercased())
+        var seen: [FileID] = []
+        var invalid: [String] = []
+        for text in ids {
+            try ControlCharacters.check(text, field: "attachments")
+            guard let id = FileID(parsing: text) else {
+                invalid.append(text)
+                continue
+            }
+            if !seen.contains(id) { seen.append(id) }
         }
+        guard invalid.isEmpty else { throw MessageRules.unclaimableAttachments(invalid) }
         return seen
     }
 

@@ -9,7 +9,7 @@ public struct LeaveResult: Sendable {
 extension RoomService {
     // MARK: Invitations and joining
 
-    public func invite(to roomID: String, maxUses: Int?, expiresInHours: Int?, by identity: Identity) async throws -> InvitationView {
+    public func invite(to roomID: RoomID, maxUses: Int?, expiresInHours: Int?, by identity: Identity) async throws -> InvitationView {
         var validator = Validator()
         let uses = validator.integer(maxUses, field: "max_uses", range: RoomRules.maxUsesRange) ?? 1
         let hours = validator.integer(expiresInHours, field: "expires_in_hours", range: RoomRules.expiresInHoursRange) ?? 24
@@ -36,8 +36,8 @@ extension RoomService {
     }
 
     /// `POST /chatrooms/{id}/join`: public rooms only.
-    public func joinPublic(_ roomID: String, by identity: Identity) async throws -> JoinedRoomView {
-        guard let id = Identifiers.normalizedUUID(roomID), let room = try await rooms.room(id: id) else {
+    public func joinPublic(_ roomID: RoomID, by identity: Identity) async throws -> JoinedRoomView {
+        guard let room = try await rooms.room(id: roomID.rawValue) else {
             throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
         }
         if room.isPrivate, try await rooms.membership(roomID: room.id, userID: identity.userID) == nil {
@@ -74,15 +74,16 @@ extension RoomService {
 
     // MARK: Leaving, removal and roles
 
-    public func leave(_ roomID: String, by identity: Identity) async throws -> LeaveResult {
+    public func leave(_ roomID: RoomID, by identity: Identity) async throws -> LeaveResult {
         let (room, _) = try await access(roomID, identity, .view)
         let user = try await users.publicUser(identity.userID)
         return try await depart(room: room, user: user, remover: nil)
     }
 
-    public func removeMember(_ userID: String, from roomID: String, by identity: Identity) async throws {
+    public func removeMember(_ userID: UserID, from roomID: RoomID, by identity: Identity) async throws {
         let (room, _) = try await access(roomID, identity, .view)
-        guard let targetID = Identifiers.normalizedUUID(userID), let target = try await rooms.membership(roomID: room.id, userID: targetID) else {
+        let targetID = userID.rawValue
+        guard let target = try await rooms.membership(roomID: room.id, userID: targetID) else {
             throw ParleyError.notFound(.resourceNotFound, "That user is not a member of this chatroom")
         }
         guard targetID != identity.userID else {
@@ -97,13 +98,14 @@ extension RoomService {
         _ = try await depart(room: room, user: user, remover: (remover, requirement))
     }
 
-    public func setRole(of userID: String, in roomID: String, to roleName: String?, by identity: Identity) async throws -> MemberView {
+    public func setRole(of userID: UserID, in roomID: RoomID, to roleName: String?, by identity: Identity) async throws -> MemberView {
         let (room, _) = try await access(roomID, identity, .changeRole)
         guard let roleName else { throw ParleyError.validation(.validationRequiredField, field: "role", "role is required") }
         guard let role = RoomRole(rawValue: roleName) else {
             throw ParleyError.validation(field: "role", "role must be owner, moderator or member")
         }
-        guard let targetID = Identifiers.normalizedUUID(userID), try await rooms.membership(roomID: room.id, userID: targetID) != nil else {
+        let targetID = userID.rawValue
+        guard try await rooms.membership(roomID: room.id, userID: targetID) != nil else {
             throw ParleyError.notFound(.resourceNotFound, "That user is not a member of this chatroom")
         }
         guard targetID != identity.userID else {

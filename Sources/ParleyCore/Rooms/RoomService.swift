@@ -102,14 +102,14 @@ public struct RoomService: Sendable {
         return Page(items: found.items.map { DiscoverItemView(room: $0.room, isMember: $0.isMember) }, total: found.total, request: page)
     }
 
-    public func details(of roomID: String, for identity: Identity) async throws -> RoomDetails {
+    public func details(of roomID: RoomID, for identity: Identity) async throws -> RoomDetails {
         let (room, membership) = try await access(roomID, identity, .view)
         let records = try await rooms.members(roomID: room.id)
         let online = presence.onlineUsers(among: records.map(\.user.id))
         return RoomDetails(room: room, members: records.map { MemberView($0, isOnline: online.contains($0.user.id)) }, role: membership.role)
     }
 
-    public func update(_ roomID: String, with input: RoomChanges, by identity: Identity) async throws -> Room {
+    public func update(_ roomID: RoomID, with input: RoomChanges, by identity: Identity) async throws -> Room {
         let (room, _) = try await access(roomID, identity, .updateSettings)
         var validator = Validator()
         var changes = RoomChanges()
@@ -146,7 +146,7 @@ public struct RoomService: Sendable {
         return updated
     }
 
-    public func delete(_ roomID: String, by identity: Identity) async throws {
+    public func delete(_ roomID: RoomID, by identity: Identity) async throws {
         let (room, _) = try await access(roomID, identity, .deleteRoom)
         let memberIDs = try await rooms.memberIDs(roomID: room.id)
         let fileKeys = try RoomPolicy.granted(
@@ -161,8 +161,8 @@ public struct RoomService: Sendable {
     // MARK: Helpers shared by the room extensions
 
     /// Loads the room and the caller's membership and applies the policy; 404 for a room that does not exist.
-    func access(_ roomID: String, _ identity: Identity, _ action: RoomAction) async throws -> (Room, Membership) {
-        guard let id = Identifiers.normalizedUUID(roomID), let room = try await rooms.room(id: id) else {
+    func access(_ roomID: RoomID, _ identity: Identity, _ action: RoomAction) async throws -> (Room, Membership) {
+        guard let room = try await rooms.room(id: roomID.rawValue) else {
             throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
         }
         let membership = try await rooms.membership(roomID: room.id, userID: identity.userID)

@@ -2,7 +2,8 @@ import Foundation
 import ParleySearchText
 import Logging
 
-/// The fields of `POST /chatrooms/{id}/search`, as received (dates already parsed by the HTTP layer).
+/// The fields of `POST /chatrooms/{id}/search`, as received (dates already parsed by the HTTP layer; the
+/// `user_id` filter is parsed here, among the other fields, so that all their errors are reported together).
 public struct SearchRequest: Sendable {
     public var query: String?
     public var messageType: String?
@@ -75,7 +76,7 @@ public struct SearchService: Sendable {
         self.keyRing = keyRing
     }
 
-    public func search(in roomID: String, _ request: SearchRequest, by identity: Identity) async throws -> SearchResponseView {
+    public func search(in roomID: RoomID, _ request: SearchRequest, by identity: Identity) async throws -> SearchResponseView {
         let started = ContinuousClock.now
         var validator = Validator()
         let limit = validator.integer(request.limit, field: "limit", range: Self.limitRange) ?? Self.defaultLimit
@@ -88,7 +89,7 @@ public struct SearchService: Sendable {
             }
         }
         if let user = request.userID {
-            if let id = Identifiers.normalizedUUID(user) { filters.userID = id } else {
+            if let id = UserID(parsing: user) { filters.userID = id.rawValue } else {
                 validator.fail("user_id", .validationInvalidFormat, "user_id must be a UUID")
             }
         }

@@ -99,7 +99,7 @@ public final class SummaryService: Sendable {
     }
 
     /// `POST /chatrooms/{id}/summary`.
-    public func generate(in roomID: String, from: Timestamp?, to: Timestamp?, customPrompt: String?, by identity: Identity) async throws -> SummaryView {
+    public func generate(in roomID: RoomID, from: Timestamp?, to: Timestamp?, customPrompt: String?, by identity: Identity) async throws -> SummaryView {
         let (room, _) = try await messages.access(roomID, identity, .view)
         try Self.requireReadable(room)
         var prompt: String?
@@ -123,7 +123,7 @@ public final class SummaryService: Sendable {
     }
 
     /// `GET /chatrooms/{id}/summary`.
-    public func latest(in roomID: String, type: String?, from: Timestamp?, to: Timestamp?, by identity: Identity) async throws -> SummaryView {
+    public func latest(in roomID: RoomID, type: String?, from: Timestamp?, to: Timestamp?, by identity: Identity) async throws -> SummaryView {
         var kind: SummaryType?
         if let type {
             guard let parsed = SummaryType(rawValue: type) else {

@@ -45,9 +45,6 @@ public enum Identifiers {
         return isUUID(lowered) ? lowered : nil
     }
 
-    /// Lower-cases a UUID given in any case, or returns nil when it is not a UUID.
-    public static func normalizedUUID(_ text: String) -> String? { canonicalUUID(text) }
-
     private static func format(_ bytes: [UInt8]) -> String {
         let hex = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

@@ -232,7 +232,7 @@ extension ParleyServer {
 
     /// Adds a new data key version to a server-readable room; new content is sealed with it.
     public func rotateRoomKey(roomID: String) async throws -> Int {
-        guard let id = Identifiers.normalizedUUID(roomID), let room = try await store.room(id: id) else {
+        guard let room = try await store.room(id: try IncomingIDs.room(roomID).rawValue) else {
             throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
         }
         guard !room.encryptionEnabled else {

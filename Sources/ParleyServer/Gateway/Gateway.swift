@@ -186,7 +186,7 @@ final class Gateway: Sendable {
                 try await join(frame, connection, requestID: requestID)
             case "leave_chatroom":
                 let roomID = try roomID(frame)
-                hub.unsubscribe(connection, from: roomID)
+                hub.unsubscribe(connection, from: roomID.rawValue)
             case "send_message":
                 try admit(.send, connection)
                 try await send(frame, connection, requestID: requestID, acceptedAt: acceptedAt)
@@ -195,7 +195,7 @@ final class Gateway: Sendable {
                 try await typing(frame, connection)
             case "message_read":
                 try admit(.read, connection)
-                try await messages.markRead(try frame.string("message_id"), in: try frame.string("chatroom_id"), by: connection.identity)
+                try await markRead(frame, connection)
             case nil:
                 throw ParleyError.validation(.validationRequiredField, field: "event", "event is required")
             case let other?:
@@ -223,7 +223,7 @@ final class Gateway: Sendable {
     /// removal committed meanwhile cancels it; the replay goes in pages, each after the previous one has
     /// drained from the socket, so one join costs what its reader can take, and one at a time per room.
     private func join(_ frame: ClientFrame, _ connection: WebSocketConnection, requestID: String?) async throws {
-        let roomID = try roomID(frame)
+        let roomID = try roomID(frame).rawValue
         let afterSeq = try frame.integer("after_seq").map(Int64.init)
         if let afterSeq, afterSeq < 0 { throw ParleyError.validation(field: "after_seq", "after_seq must be 0 or more") }
         let ticket = hub.prepareJoin(connection, roomID: roomID)
@@ -278,15 +278,21 @@ final class Gateway: Sendable {
 
     private func send(_ frame: ClientFrame, _ connection: WebSocketConnection, requestID: String?, acceptedAt: UInt64) async throws {
         let content = frame.data?.member("content")
+        // The frame's fields are read in the order their errors have always come: every field's form first,
+        // then whether the room exists.
+        let roomText = try frame.string("chatroom_id") ?? ""
+        let messageType = try frame.string("message_type", required: false)
+        let replyTo = try frame.string("reply_to", required: false)
+        let clientID = try frame.string("client_id", required: false)
+        let attachments = try frame.stringArray("attachments")
         let input = SendInput(
-            roomID: try frame.string("chatroom_id"), content: content, messageType: try frame.string("message_type", required: false),
-            replyTo: try frame.string("reply_to", required: false), clientID: try frame.string("client_id", required: false),
-            attachments: try frame.stringArray("attachments"))
+            roomID: try IncomingIDs.room(roomText), content: content, messageType: messageType, replyTo: replyTo, clientID: clientID,
+            attachments: attachments)
         // Validated in turn, then queued without waiting for the commit: a connection's sends are stored in
         // the order they arrived and many of them share one commit.
         let prepared = try await messages.prepareSend(
             input, by: connection.identity, origin: SendOrigin(connectionID: connection.id, requestID: requestID), acceptedAt: acceptedAt)
-        if let roomID = input.roomID { typing.stop(roomID: roomID.lowercased(), user: connection.identity, username: connection.username) }
+        if let roomID = input.roomID { typing.stop(roomID: roomID.rawValue, user: connection.identity, username: connection.username) }
         let logger = self.logger
         messages.submit(prepared) { result in
             switch result {
@@ -309,7 +315,7 @@ final class Gateway: Sendable {
     }
 
     private func typing(_ frame: ClientFrame, _ connection: WebSocketConnection) async throws {
-        let roomID = try roomID(frame)
+        let roomID = try roomID(frame).rawValue
         if !hub.isSubscribed(connection, to: roomID) {
             guard let (room, membership) = try await store.roomAccess(roomID: roomID, userID: connection.identity.userID) else {
                 throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
@@ -323,10 +329,19 @@ final class Gateway: Sendable {
         }
     }
 
-    private func roomID(_ frame: ClientFrame) throws -> String {
+    private func markRead(_ frame: ClientFrame, _ connection: WebSocketConnection) async throws {
+        let messageText = try frame.string("message_id") ?? ""
+        let roomText = try frame.string("chatroom_id") ?? ""
+        guard !messageText.isEmpty else {
+            throw ParleyError.validation(.validationRequiredField, field: "message_id", "message_id is required")
+        }
+        let roomID = try IncomingIDs.room(roomText)
+        try await messages.markRead(try IncomingIDs.message(messageText), in: roomID, by: connection.identity)
+    }
+
+    private func roomID(_ frame: ClientFrame) throws -> RoomID {
         guard let text = try frame.string("chatroom_id") else { throw ParleyError.validation(.validationRequiredField, field: "chatroom_id", "chatroom_id is required") }
-        guard let id = Identifiers.normalizedUUID(text) else { throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found") }
-        return id
+        return try IncomingIDs.room(text)
     }
 
     private func reply(error: ParleyError, requestID: String?, to connection: WebSocketConnection) {

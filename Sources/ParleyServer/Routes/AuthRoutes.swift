@@ -124,7 +124,8 @@ struct AuthRoutes {
             return try .envelope(SessionsPayload(sessions: sessions.map { SessionView($0, currentSessionID: identity.sessionID) }), message: "Sessions retrieved")
         }
         routes.on(.delete, "/auth/sessions/{session_id}") { _, context in
-            try await auth.endSession(id: context.path("session_id"), of: try context.requireIdentity())
+            let identity = try context.requireIdentity()
+            try await auth.endSession(id: try IncomingIDs.session(context.path("session_id")), of: identity)
             return try .message("Session ended")
         }
         routes.on(.delete, "/auth/sessions") { request, context in

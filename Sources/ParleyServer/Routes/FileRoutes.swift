@@ -17,8 +17,15 @@ struct FileRoutes {
     func register(on routes: Routes) {
         routes.on(.post, "/upload/file") { request, context in
             let (identity, sink, upload) = try await receive(request, context, maximumBytes: FileService.maximumFileBytes)
+            let roomID: RoomID
+            do {
+                roomID = try Self.uploadRoomID(upload.fields["chatroom_id"])
+            } catch {
+                sink.discard()
+                throw error
+            }
             let view = try await files.finishUpload(
-                sink, roomID: upload.fields["chatroom_id"], filename: upload.filename, claimedType: upload.claimedType, by: identity)
+                sink, roomID: roomID, filename: upload.filename, claimedType: upload.claimedType, by: identity)
             return try .envelope(FilePayload(file: view), status: .created, message: "File uploaded")
         }
         routes.on(.post, "/users/me/avatar") { request, context in
@@ -27,11 +34,12 @@ struct FileRoutes {
             return try .envelope(ProfileView(try await users.profile(of: identity)), message: "Avatar updated")
         }
         routes.on(.get, "/files/{file_id}") { request, context in
-            let opened = try await files.openAttachment(context.path("file_id"), for: try context.requireIdentity())
+            let identity = try context.requireIdentity()
+            let opened = try await files.openAttachment(try IncomingIDs.file(context.path("file_id")), for: identity)
             return try Self.serve(opened, request: request, disposition: "attachment", cache: "private, max-age=3600")
         }
         routes.on(.get, "/avatars/{file_id}") { request, context in
-            let opened = try await files.openAvatar(context.path("file_id"))
+            let opened = try await files.openAvatar(try IncomingIDs.file(context.path("file_id")))
             // Avatar ids change on every replacement, so a cached copy is never stale.
             return try Self.serve(opened, request: request, disposition: "inline", cache: "public, max-age=31536000, immutable")
         }
@@ -55,6 +63,15 @@ struct FileRoutes {
             throw error
         }
         return (identity, sink, upload)
+    }
+
+    /// The upload form's `chatroom_id` field: required, then parsed (surrounding blanks allowed, as in any
+    /// form field).
+    private static func uploadRoomID(_ field: String?) throws(ParleyError) -> RoomID {
+        guard let field, !field.isEmpty else {
+            throw ParleyError.validation(.validationRequiredField, field: "chatroom_id", "chatroom_id is required")
+        }
+        return try IncomingIDs.room(field.trimmingWhitespace())
     }
 
     /// 10 uploads per hour per user by default (file and avatar together).

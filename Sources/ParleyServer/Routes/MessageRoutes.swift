@@ -63,7 +63,7 @@ struct MessageRoutes {
             let query = HistoryQuery(
                 page: page, before: try request.timestampQuery("before"), after: try request.timestampQuery("after"),
                 afterSeq: afterSeq.map(Int64.init))
-            let result = try await messages.history(of: context.path("chatroom_id"), query: query, for: identity)
+            let result = try await messages.history(of: try IncomingIDs.room(context.path("chatroom_id")), query: query, for: identity)
             return try .envelope(HistoryPayload(
                 messages: result.messages,
                 pagination: .init(page: result.page, limit: result.limit, total: result.total, hasMore: result.hasMore)),
@@ -73,7 +73,7 @@ struct MessageRoutes {
             let identity = try context.requireIdentity()
             let body = try await request.decodeJSON(SendBody.self, limit: jsonLimit)
             let result = try await messages.send(SendInput(
-                roomID: context.path("chatroom_id"), content: body.content, messageType: body.messageType, replyTo: body.replyTo,
+                roomID: try IncomingIDs.room(context.path("chatroom_id")), content: body.content, messageType: body.messageType, replyTo: body.replyTo,
                 clientID: body.clientID, attachments: body.attachments), by: identity)
             return try .envelope(MessagePayload(message: result.message), status: result.duplicate ? .ok : .created,
                                  message: result.duplicate ? "Already sent; this is the stored message" : "Message sent")
@@ -81,19 +81,23 @@ struct MessageRoutes {
         routes.on(.put, "/chatrooms/{chatroom_id}/messages/{message_id}") { request, context in
             let identity = try context.requireIdentity()
             let body = try await request.decodeJSON(EditBody.self, limit: jsonLimit)
-            let view = try await messages.edit(context.path("message_id"), in: context.path("chatroom_id"), content: body.content, by: identity)
+            let roomID = try IncomingIDs.room(context.path("chatroom_id"))
+            let view = try await messages.edit(try IncomingIDs.message(context.path("message_id")), in: roomID, content: body.content, by: identity)
             return try .envelope(MessagePayload(message: view), message: "Message edited")
         }
         routes.on(.delete, "/chatrooms/{chatroom_id}/messages/{message_id}") { _, context in
-            let view = try await messages.delete(context.path("message_id"), in: context.path("chatroom_id"), by: try context.requireIdentity())
+            let identity = try context.requireIdentity()
+            let roomID = try IncomingIDs.room(context.path("chatroom_id"))
+            let view = try await messages.delete(try IncomingIDs.message(context.path("message_id")), in: roomID, by: identity)
             return try .envelope(MessagePayload(message: view), message: "Message deleted")
         }
         routes.on(.post, "/chatrooms/{chatroom_id}/messages/{message_id}/reactions") { request, context in
             let identity = try context.requireIdentity()
             let body = try await request.decodeJSON(ReactionBody.self, limit: jsonLimit)
-            let messageID = context.path("message_id").lowercased()
-            let (reaction, added) = try await messages.react(to: messageID, in: context.path("chatroom_id"), emoji: body.emoji, by: identity)
-            return try .envelope(ReactionPayload(messageID: messageID, reaction: reaction), status: added ? .created : .ok,
+            let roomID = try IncomingIDs.room(context.path("chatroom_id"))
+            let messageID = try IncomingIDs.message(context.path("message_id"))
+            let (reaction, added) = try await messages.react(to: messageID, in: roomID, emoji: body.emoji, by: identity)
+            return try .envelope(ReactionPayload(messageID: messageID.rawValue, reaction: reaction), status: added ? .created : .ok,
                                  message: added ? "Reaction added" : "Reaction already present")
         }
         routes.on(.delete, "/chatrooms/{chatroom_id}/messages/{message_id}/reactions") { request, context in
@@ -101,7 +105,8 @@ struct MessageRoutes {
             // The emoji may come as a JSON body or, for clients that send no body with DELETE, as ?emoji=.
             var emoji = request.uri.queryParameters.get("emoji")
             if emoji == nil { emoji = try await request.decodeJSON(ReactionBody.self, limit: jsonLimit, allowEmpty: true).emoji }
-            let removed = try await messages.unreact(to: context.path("message_id"), in: context.path("chatroom_id"), emoji: emoji, by: identity)
+            let roomID = try IncomingIDs.room(context.path("chatroom_id"))
+            let removed = try await messages.unreact(to: try IncomingIDs.message(context.path("message_id")), in: roomID, emoji: emoji, by: identity)
             return try .envelope(removed, message: "Reaction removed")
         }
     }

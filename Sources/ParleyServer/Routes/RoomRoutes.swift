@@ -130,7 +130,8 @@ struct RoomRoutes {
             return try .envelope(ListPayload(chatrooms: result.items, pagination: PaginationView(result)), message: "Public chatrooms retrieved")
         }
         routes.on(.get, "/chatrooms/{chatroom_id}") { _, context in
-            let details = try await rooms.details(of: context.path("chatroom_id"), for: try context.requireIdentity())
+            let identity = try context.requireIdentity()
+            let details = try await rooms.details(of: try IncomingIDs.room(context.path("chatroom_id")), for: identity)
             return try .envelope(DetailsPayload(chatroom: RoomView(details.room), members: details.members, userRole: details.role), message: "Chatroom retrieved")
         }
         routes.on(.put, "/chatrooms/{chatroom_id}") { request, context in
@@ -139,21 +140,22 @@ struct RoomRoutes {
             if body.encryptionEnabled != nil {
                 throw ParleyError.validation(field: "encryption_enabled", "encryption_enabled is fixed when the chatroom is created")
             }
-            let room = try await rooms.update(context.path("chatroom_id"), with: RoomChanges(
+            let room = try await rooms.update(try IncomingIDs.room(context.path("chatroom_id")), with: RoomChanges(
                 name: body.name, description: body.description.update, maxMembers: body.maxMembers,
                 autoSummaryEnabled: body.autoSummaryEnabled, summaryThreshold: body.summaryThreshold), by: identity)
             return try .envelope(RoomPayload(chatroom: RoomView(room)), message: "Chatroom updated")
         }
         routes.on(.delete, "/chatrooms/{chatroom_id}") { _, context in
-            let roomID = context.path("chatroom_id")
-            try await rooms.delete(roomID, by: try context.requireIdentity())
-            return try .envelope(["chatroom_id": roomID.lowercased()], message: "Chatroom deleted")
+            let identity = try context.requireIdentity()
+            let roomID = try IncomingIDs.room(context.path("chatroom_id"))
+            try await rooms.delete(roomID, by: identity)
+            return try .envelope(["chatroom_id": roomID.rawValue], message: "Chatroom deleted")
         }
         routes.on(.post, "/chatrooms/{chatroom_id}/invite") { request, context in
             let identity = try context.requireIdentity()
             let body = try await request.decodeJSON(InviteBody.self, limit: jsonLimit, allowEmpty: true)
             let invitation = try await rooms.invite(
-                to: context.path("chatroom_id"), maxUses: body.maxUses, expiresInHours: body.expiresInHours, by: identity)
+                to: try IncomingIDs.room(context.path("chatroom_id")), maxUses: body.maxUses, expiresInHours: body.expiresInHours, by: identity)
             return try .envelope(InvitationPayload(invitation: invitation), status: .created, message: "Invitation created")
         }
         routes.on(.post, "/chatrooms/join/{invite_code}") { _, context in
@@ -161,28 +163,32 @@ struct RoomRoutes {
             return try .envelope(JoinPayload(chatroom: room), message: "Joined chatroom")
         }
         routes.on(.post, "/chatrooms/{chatroom_id}/join") { _, context in
-            let room = try await rooms.joinPublic(context.path("chatroom_id"), by: try context.requireIdentity())
+            let identity = try context.requireIdentity()
+            let room = try await rooms.joinPublic(try IncomingIDs.room(context.path("chatroom_id")), by: identity)
             return try .envelope(JoinPayload(chatroom: room), message: "Joined chatroom")
         }
         routes.on(.post, "/chatrooms/{chatroom_id}/leave") { _, context in
-            let roomID = context.path("chatroom_id")
-            let result = try await rooms.leave(roomID, by: try context.requireIdentity())
+            let identity = try context.requireIdentity()
+            let roomID = try IncomingIDs.room(context.path("chatroom_id"))
+            let result = try await rooms.leave(roomID, by: identity)
             return try .envelope(
-                LeavePayload(chatroomID: roomID.lowercased(), roomDeleted: result.roomDeleted, newOwnerID: result.newOwnerID),
+                LeavePayload(chatroomID: roomID.rawValue, roomDeleted: result.roomDeleted, newOwnerID: result.newOwnerID),
                 message: result.roomDeleted ? "Left chatroom; it had no members left and was deleted" : "Left chatroom")
         }
         routes.on(.put, "/chatrooms/{chatroom_id}/members/{user_id}") { request, context in
             let identity = try context.requireIdentity()
             let body = try await request.decodeJSON(RoleBody.self, limit: jsonLimit)
+            let roomID = try IncomingIDs.room(context.path("chatroom_id"))
             let member = try await rooms.setRole(
-                of: context.path("user_id"), in: context.path("chatroom_id"), to: body.role, by: identity)
+                of: try IncomingIDs.member(context.path("user_id")), in: roomID, to: body.role, by: identity)
             return try .envelope(MemberPayload(member: member), message: "Member updated")
         }
         routes.on(.delete, "/chatrooms/{chatroom_id}/members/{user_id}") { _, context in
-            let roomID = context.path("chatroom_id")
-            let userID = context.path("user_id")
-            try await rooms.removeMember(userID, from: roomID, by: try context.requireIdentity())
-            return try .envelope(RemovedPayload(chatroomID: roomID.lowercased(), userID: userID.lowercased()), message: "Member removed")
+            let identity = try context.requireIdentity()
+            let roomID = try IncomingIDs.room(context.path("chatroom_id"))
+            let userID = try IncomingIDs.member(context.path("user_id"))
+            try await rooms.removeMember(userID, from: roomID, by: identity)
+            return try .envelope(RemovedPayload(chatroomID: roomID.rawValue, userID: userID.rawValue), message: "Member removed")
         }
     }
 }

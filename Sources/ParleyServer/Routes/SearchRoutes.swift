@@ -28,7 +28,7 @@ struct SearchRoutes {
         routes.on(.post, "/chatrooms/{chatroom_id}/search") { request, context in
             let identity = try context.requireIdentity()
             let body = try await request.decodeJSON(Body.self, limit: jsonLimit)
-            let result = try await search.search(in: context.path("chatroom_id"), SearchRequest(
+            let result = try await search.search(in: try IncomingIDs.room(context.path("chatroom_id")), SearchRequest(
                 query: body.query, messageType: body.messageType, userID: body.userID, dateFrom: body.dateFrom, dateTo: body.dateTo,
                 limit: body.limit), by: identity)
             return try .envelope(result, message: "Search complete")

@@ -19,9 +19,7 @@ extension SQLStore: AttachmentSource {
         }, uniquingKeysWith: { a, _ in a })
         let missing = fileIDs.filter { found[$0] == nil }
         guard missing.isEmpty else {
-            throw ParleyError.validation(
-                field: "attachments", "attachments must be files you uploaded to this chatroom and not yet attached",
-                details: ["invalid": .array(missing.map { .string($0) })])
+            throw MessageRules.unclaimableAttachments(missing)
         }
         return fileIDs.compactMap { found[$0] }
     }
