@@ -66,22 +66,37 @@ struct ConfigurationExit: Error, CustomStringConvertible {
 }
 
 extension AsyncParsableCommand {
-    /// Builds the server or turns a configuration problem into a one-line message and exit status 78.
-    func makeServer(_ options: ServerOptions) async throws -> (ParleyServer, Logger) {
+    /// Resolves the configuration and sets up logging, or exits with status 78 on a configuration problem.
+    func configure(_ options: ServerOptions) -> (ParleyConfiguration, Logger) {
         do {
             let configuration = try options.resolve()
             let level = configuration.logLevel
             LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
             var logger = Logger(label: "parley")
             logger.logLevel = level
+            return (configuration, logger)
+        } catch {
+            Self.failToStart(error)
+        }
+    }
+
+    /// Builds the server or turns a configuration problem into a one-line message and exit status 78.
+    func makeServer(_ options: ServerOptions) async throws -> (ParleyServer, Logger) {
+        let (configuration, logger) = configure(options)
+        do {
             let server = try await ParleyServer.make(configuration: configuration, logger: logger)
             return (server, logger)
-        } catch let error as ConfigurationExit {
-            Self.fail(error.message)
-        } catch let error as ConfigurationError {
-            Self.fail(error.description)
         } catch {
-            Self.fail("cannot start: \(Self.describe(error)); check PARLEY_DATABASE_URL and that the database is reachable")
+            Self.failToStart(error)
+        }
+    }
+
+    /// Exits with status 78 and one line saying why the server could not start.
+    static func failToStart(_ error: any Error) -> Never {
+        switch error {
+        case let error as ConfigurationExit: fail(error.message)
+        case let error as ConfigurationError: fail(error.description)
+        default: fail("cannot start: \(describe(error)); check PARLEY_DATABASE_URL and that the database is reachable")
         }
     }
 
@@ -103,8 +118,14 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        let (server, _) = try await makeServer(options)
-        try await server.run()
+        let (configuration, logger) = configure(options)
+        do {
+            try await ParleyServer.serve(configuration: configuration, logger: logger)
+        } catch let failure as ParleyServer.StartFailure {
+            Self.failToStart(failure.underlying)
+        } catch let error as ConfigurationError {
+            Self.fail(error.description)
+        }
     }
 }
 

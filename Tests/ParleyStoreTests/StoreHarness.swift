@@ -4,7 +4,8 @@ import ParleyCore
 import ParleyStore
 import ParleyTestSupport
 
-/// Opens a migrated store on a throwaway database, runs `body`, and cleans up.
+/// Opens a migrated store on a throwaway database, runs `body` while the store's background work (PostgreSQL's
+/// postings writer) runs, and cleans up.
 func withStore<T: Sendable>(_ engine: TestEngine, _ body: (SQLStore, TestDatabase) async throws -> T) async throws -> T {
     let database = try await TestDatabase.make(engine)
     let store: SQLStore
@@ -15,7 +16,7 @@ func withStore<T: Sendable>(_ engine: TestEngine, _ body: (SQLStore, TestDatabas
         throw error
     }
     do {
-        let result = try await body(store, database)
+        let result = try await whileRunning(store) { try await body(store, database) }
         await store.shutdown()
         await database.destroy()
         return result
@@ -23,6 +24,16 @@ func withStore<T: Sendable>(_ engine: TestEngine, _ body: (SQLStore, TestDatabas
         await store.shutdown()
         await database.destroy()
         throw error
+    }
+}
+
+/// Runs `body` while the store's background work runs, then lets that work finish what it was handed.
+func whileRunning<T: Sendable>(_ store: SQLStore, _ body: () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await store.runBackgroundWork() }
+        // Also when body throws: the group waits for its child, which returns only once finished.
+        defer { store.finishBackgroundWork() }
+        return try await body()
     }
 }
 

@@ -1,4 +1,3 @@
-import DequeModule
 import Logging
 import Synchronization
 
@@ -7,34 +6,31 @@ import Synchronization
 ///
 /// After a batch commits, each stored message's `onStored` runs in batch order (per room, `seq` order)
 /// before any sender is resumed, which is where the message is published.
+///
+/// Messages are stored while `run()` runs (the server runs it as a lifecycle service). `finish()` refuses
+/// later sends with `SERVICE_UNAVAILABLE`; `run()` returns once every message queued before it is answered.
 public final class MessageWriter: Sendable {
     public typealias StoredHandler = @Sendable (StoredMessage) -> Void
     public typealias ProgressHandler = @Sendable (_ progress: [RoomProgress], _ storedCount: Int) -> Void
 
     public typealias Completion = @Sendable (Result<InsertOutcome, any Error>) -> Void
 
-    private struct Pending {
+    private struct Pending: Sendable {
         let message: NewMessage
         let onStored: StoredHandler
         let completion: Completion
     }
 
-    private struct State {
-        var queue: Deque<Pending> = []
-        var draining = false
-    }
-
     private let store: any MessageStore
-    private let state = Mutex(State())
+    private let queue: WorkQueue<Pending>
     private let progressHandler = Mutex<ProgressHandler?>(nil)
-    private let maximumBatch: Int
     private let logger: Logger
     /// `client_id` repeats within this window (milliseconds) return the earlier message.
     public static let idempotencyWindow: Int64 = 24 * 3_600_000
 
     public init(store: any MessageStore, maximumBatch: Int = 512, logger: Logger) {
         self.store = store
-        self.maximumBatch = maximumBatch
+        self.queue = WorkQueue(maximumBatch: maximumBatch)
         self.logger = logger
     }
 
@@ -51,32 +47,23 @@ public final class MessageWriter: Sendable {
     }
 
     /// Queues a message without waiting: messages submitted one after another get increasing `seq` in
-    /// their room. `completion` runs once the transaction committed or failed.
+    /// their room. `completion` runs once the transaction committed or failed, or at once with
+    /// `SERVICE_UNAVAILABLE` after `finish()`.
     public func submit(_ message: NewMessage, onStored: @escaping StoredHandler, completion: @escaping Completion) {
-        let startDrain = state.withLock { state -> Bool in
-            state.queue.append(Pending(message: message, onStored: onStored, completion: completion))
-            if state.draining { return false }
-            state.draining = true
-            return true
+        if !queue.append(Pending(message: message, onStored: onStored, completion: completion)) {
+            completion(.failure(ParleyError.unavailable("The server is shutting down; the message was not stored. Send it again after reconnecting.")))
         }
-        if startDrain { Task { await self.drain() } }
     }
 
-    private func drain() async {
-        while true {
-            let batch = state.withLock { state -> [Pending] in
-                guard !state.queue.isEmpty else {
-                    state.draining = false
-                    return []
-                }
-                let count = min(maximumBatch, state.queue.count)
-                let batch = Array(state.queue.prefix(count))
-                state.queue.removeFirst(count)
-                return batch
-            }
-            if batch.isEmpty { return }
-            await commit(batch)
-        }
+    /// Stores queued messages, batch after batch, until `finish()` was called and every message queued
+    /// before it is stored or failed. Cancelling it finishes the writer the same way.
+    public func run() async {
+        await queue.run { batch in await commit(batch) }
+    }
+
+    /// Refuses further messages; `run()` returns once the queued ones are answered.
+    public func finish() {
+        queue.close()
     }
 
     private func commit(_ batch: [Pending]) async {

@@ -11,7 +11,8 @@ import UnixSignals
 
 /// A configured Parley: storage opened and migrated, services wired, routes built.
 ///
-/// `run()` serves until SIGTERM/SIGINT; tests run `makeServices()` in a service group of their own.
+/// `serve(configuration:logger:)` serves until SIGTERM/SIGINT; tests run `makeServices()` in a service group
+/// of their own, and commands use `make` and `shutdown()` (the database pool then starts on first use).
 public final class ParleyServer: Sendable {
     public let configuration: ParleyConfiguration
     public let store: SQLStore
@@ -103,6 +104,17 @@ public final class ParleyServer: Sendable {
 
     /// Validates the configuration, prepares the data directory and secrets, opens and migrates the database.
     public static func make(configuration: ParleyConfiguration, logger: Logger) async throws -> ParleyServer {
+        try await make(configuration: configuration, logger: logger, database: nil)
+    }
+
+    /// A database opened for `serve`, whose pool a lifecycle service runs, with the metrics its queries feed.
+    struct Database: Sendable {
+        let backend: any SQLBackend
+        let metrics: ParleyMetrics
+    }
+
+    /// `make` on `database` when given; otherwise on a database opened here.
+    static func make(configuration: ParleyConfiguration, logger: Logger, database: Database?) async throws -> ParleyServer {
         try configuration.validate()
         let dataDirectory = try DataDirectory(path: configuration.dataDirectory)
         let jwtSecret = try configuration.jwtSecret ?? dataDirectory.secret(named: "jwt-secret", byteCount: 48)
@@ -113,10 +125,14 @@ public final class ParleyServer: Sendable {
         } catch {
             throw ConfigurationError("cannot create \(dataDirectory.file("files")); check PARLEY_DATA_DIR permissions")
         }
-        let metrics = ParleyMetrics()
-        let store = try await SQLStore.open(configuration.effectiveDatabase, logger: logger) { kind, duration in
-            metrics.recordQuery(kind: kind, duration: duration)
+        let metrics = database?.metrics ?? ParleyMetrics()
+        let backend: any SQLBackend
+        if let database {
+            backend = database.backend
+        } else {
+            backend = try await SQLStore.connect(configuration.effectiveDatabase, logger: logger, observer: Self.queryObserver(metrics))
         }
+        let store = try await SQLStore.open(backend: backend, logger: logger)
         let keyRing = KeyRing(masterKey: masterKey, store: store)
         // A wrong master key would make every server-readable message unreadable: refuse to start instead.
         let wrapping = try await store.masterKeyIDs()
@@ -186,31 +202,54 @@ public final class ParleyServer: Sendable {
         )
     }
 
-    /// The services that serve Parley, in service-group order: the application, then what closes the
-    /// WebSocket connections when graceful shutdown begins, then the expiry of unattached uploads (told
-    /// first, as a group shuts down in reverse order; it needs the database, which closes after the group).
+    /// The services that serve Parley, in service-group order: automatic summaries, the search postings
+    /// writer and the message writer, the application, then what closes the WebSocket connections when graceful shutdown begins, then
+    /// the expiry of unattached uploads. A group shuts down in reverse order: the expiry stops, the sockets
+    /// close, the HTTP server stops taking requests, then the message writer answers every queued send, the
+    /// postings of its last batches are written and summaries in progress end; the database closes after the
+    /// group (`DatabaseClient` in `serve`, `shutdown()` otherwise).
     public func makeServices(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
-        [
+        let store = self.store
+        let writer = self.writer
+        return [
+            SummaryJobs(summaries: summaries),
+            BackgroundWork(description: "PostingWriter", work: { await store.runBackgroundWork() }, finish: { store.finishBackgroundWork() }),
+            BackgroundWork(description: "MessageWriter", work: { await writer.run() }, finish: { writer.finish() }),
             makeApplication(onRunning: onRunning), GatewayShutdown(gateway: gateway),
             FileExpiry(files: files, interval: .seconds(configuration.fileExpiryInterval), logger: logger),
         ]
     }
 
-    /// Serves until SIGTERM or SIGINT, then closes connections, finishes in-flight requests and closes the database.
-    public func run() async throws {
-        let services = makeServices { port in
-            self.logger.info("Parley is serving", metadata: ["address": "http://\(self.configuration.host):\(port)"])
+    private static func queryObserver(_ metrics: ParleyMetrics) -> ObservedBackend.Observer {
+        { kind, duration in metrics.recordQuery(kind: kind, duration: duration) }
+    }
+
+    /// A failure while opening the database or building the server, before anything was served.
+    public struct StartFailure: Error {
+        public let underlying: any Error
+    }
+
+    /// Serves until SIGTERM or SIGINT. The database pool is the first lifecycle service, so it runs before the
+    /// migrations and closes last: at shutdown the sockets close, the HTTP server stops, the writers answer
+    /// every queued send and write their last postings, summaries in progress end, then the pool closes.
+    public static func serve(configuration: ParleyConfiguration, logger: Logger) async throws {
+        try configuration.validate()
+        let metrics = ParleyMetrics()
+        let backend: any SQLBackend
+        do {
+            // The data directory holds the SQLite file: it must exist before the database opens.
+            _ = try DataDirectory(path: configuration.dataDirectory)
+            backend = try await SQLStore.connect(
+                configuration.effectiveDatabase, logger: logger, observer: queryObserver(metrics), runByLifecycle: true)
+        } catch {
+            throw StartFailure(underlying: error)
         }
+        let serving = ServingParley(configuration: configuration, database: Database(backend: backend, metrics: metrics), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            await shutdown()
-            throw error
-        }
-        await shutdown()
+                services: [.init(service: DatabaseClient(backend: backend)), .init(service: serving)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }
 
@@ -241,7 +280,7 @@ extension ParleyServer {
         return try await keyRing.rotate(roomID: room.id)
     }
 
-    /// Finishes background summaries and closes the database (after serving, and for commands that do not serve).
+    /// Finishes background summaries and closes the database (for tests and commands that do not `serve`).
     public func shutdown() async {
         await summaries.stop()
         await store.shutdown()

@@ -27,6 +27,7 @@ public struct ObservedBackend: SQLBackend {
     }
 
     public func ping() async -> Bool { await base.ping() }
+    public func run() async { await base.run() }
     public func shutdown() async { await base.shutdown() }
     public func uniqueViolation(in error: any Error) -> String? { base.uniqueViolation(in: error) }
 }

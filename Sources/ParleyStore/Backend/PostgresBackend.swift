@@ -4,6 +4,7 @@ import ParleyCore
 import PostgresKit
 import PostgresNIO
 import SQLKit
+import Synchronization
 
 /// Connection settings parsed from a `postgres://user:password@host:port/database?sslmode=...` URL.
 public struct PostgresSettings: Sendable, Equatable {
@@ -36,16 +37,33 @@ public struct PostgresSettings: Sendable, Equatable {
 }
 
 /// PostgreSQL through postgres-nio's `PostgresClient` pool, spoken to with SQLKit.
+///
+/// The pool works only while its `run()` runs. A server runs it as the first lifecycle service (`run()` here),
+/// which makes it start before anything uses it and stop after everything else; tools and tests that use the
+/// backend on its own let it start on first use and stop at `shutdown()`. Either way no query leases a
+/// connection before the pool runs.
 public final class PostgresBackend: SQLBackend {
     public let engine = SQLEngine.postgres
     public let settings: PostgresSettings
     private let client: PostgresClient
-    private let runTask: Task<Void, Never>
     private let logger: Logger
+    private let lifetime: Mutex<Lifetime>
 
-    public init(settings: PostgresSettings, logger: Logger) {
+    private struct Lifetime {
+        /// Whether the first use may start the pool (false when a lifecycle service runs it).
+        var startsOnFirstUse: Bool
+        var running = false
+        /// The pool's task when it was started on first use; `shutdown()` cancels it.
+        var ownTask: Task<Void, Never>?
+        /// Uses waiting for the pool to run.
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// - Parameter startsOnFirstUse: false when `run()` will be called by the caller's lifecycle; uses wait for it.
+    public init(settings: PostgresSettings, logger: Logger, startsOnFirstUse: Bool = true) {
         self.settings = settings
         self.logger = logger
+        self.lifetime = Mutex(Lifetime(startsOnFirstUse: startsOnFirstUse))
         let tls: PostgresClient.Configuration.TLS
         switch settings.tls {
         case .disable: tls = .disable
@@ -58,19 +76,55 @@ public final class PostgresBackend: SQLBackend {
         )
         configuration.options.maximumConnections = settings.maximumConnections
         configuration.options.connectTimeout = .seconds(5)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
-        // The pool runs for as long as the backend lives; shutdown() cancels it.
-        self.runTask = Task { await client.run() }
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    /// Runs the pool until graceful shutdown or cancellation of the calling task (a lifecycle service).
+    /// Returns at once if the pool already runs.
+    public func run() async {
+        let waiters = lifetime.withLock { lifetime -> [CheckedContinuation<Void, Never>]? in
+            guard !lifetime.running else { return nil }
+            lifetime.running = true
+            defer { lifetime.waiters = [] }
+            return lifetime.waiters
+        }
+        guard let waiters else { return }
+        // Let the waiting uses go: they are resumed through their executors, while this task goes straight on
+        // into the client's run.
+        for waiter in waiters { waiter.resume() }
+        await client.run()
+    }
+
+    /// Waits until the pool runs, starting it here when the backend is used on its own.
+    private func ready() async {
+        let running = lifetime.withLock { lifetime -> Bool in
+            if lifetime.running { return true }
+            if lifetime.startsOnFirstUse, lifetime.ownTask == nil {
+                // Creating a task only enqueues it; it takes the lock later, from its own context.
+                lifetime.ownTask = Task { await self.run() }
+            }
+            return false
+        }
+        if running { return }
+        await withCheckedContinuation { continuation in
+            let running = lifetime.withLock { lifetime -> Bool in
+                if lifetime.running { return true }
+                lifetime.waiters.append(continuation)
+                return false
+            }
+            if running { continuation.resume() }
+        }
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+        await ready()
+        return try await client.withConnection { connection in
             try await body(connection.sql(queryLogLevel: nil))
         }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        await ready()
         var attempt = 0
         while true {
             attempt += 1
@@ -115,9 +169,11 @@ public final class PostgresBackend: SQLBackend {
         }
     }
 
+    /// Stops a pool started on first use (one run by a lifecycle service stops with it).
     public func shutdown() async {
-        runTask.cancel()
-        _ = await runTask.value
+        guard let task = lifetime.withLock({ $0.ownTask }) else { return }
+        task.cancel()
+        await task.value
     }
 
     public func uniqueViolation(in error: any Error) -> String? {

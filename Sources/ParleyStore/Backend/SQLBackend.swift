@@ -19,6 +19,9 @@ public protocol SQLBackend: Sendable {
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Whether the database answers a trivial query in time.
     func ping() async -> Bool
+    /// Runs the engine's background work (PostgreSQL's connection pool) until graceful shutdown or
+    /// cancellation of the calling task; returns at once when there is none or it already runs.
+    func run() async
     /// Closes every connection.
     func shutdown() async
     /// Describes a unique-constraint violation (the violated column or index name), or nil for other errors.

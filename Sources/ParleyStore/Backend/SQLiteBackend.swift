@@ -106,6 +106,9 @@ public final class SQLiteBackend: SQLBackend {
         }
     }
 
+    /// SQLite needs nothing running beside its connections.
+    public func run() async {}
+
     public func shutdown() async {
         await Self.close(readers + [writer], threadPool: threadPool)
     }

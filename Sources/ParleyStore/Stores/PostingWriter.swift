@@ -13,6 +13,9 @@ import Synchronization
 ///
 /// Readers that need a message's postings — search, edits and deletions — call `flush()` first, which
 /// waits for the postings of every batch committed before it: a search sees every acknowledged message.
+///
+/// Postings are written while `run()` runs (a lifecycle service in the server); `finish()` lets it write what
+/// is queued and return. Jobs handed over after that are left to `recover()` at the next start.
 final class PostingWriter: Sendable {
     /// The postings of one committed batch in one room: messages with `seq` in `after + 1 ... through`.
     struct Job: Sendable {
@@ -24,8 +27,6 @@ final class PostingWriter: Sendable {
     }
 
     private struct State {
-        var queue: [Job] = []
-        var draining = false
         /// Jobs handed over and jobs written so far; a flush waits for the count at its call.
         var enqueued = 0
         var written = 0
@@ -38,6 +39,8 @@ final class PostingWriter: Sendable {
     private let backend: any SQLBackend
     private let logger: Logger
     private let state = Mutex(State())
+    /// Every queued job goes into the next transaction, as one batch.
+    private let queue = WorkQueue<Job>()
     /// How long a flush waits before going on with what is written (the database may be down).
     private let flushTimeout: Duration
 
@@ -50,14 +53,34 @@ final class PostingWriter: Sendable {
     /// Hands over committed batches' postings; they are written in the order handed over.
     func enqueue(_ jobs: [Job]) {
         guard !jobs.isEmpty else { return }
-        let start = state.withLock { state -> Bool in
-            state.queue.append(contentsOf: jobs)
-            state.enqueued += jobs.count
-            if state.draining { return false }
-            state.draining = true
-            return true
+        guard queue.append(contentsOf: jobs) else {
+            // Finished (shutting down): the messages are stored and the watermarks stay behind them, so the
+            // next start rebuilds these postings.
+            logger.notice("Search postings left for the next start", metadata: ["jobs": "\(jobs.count)"])
+            return
         }
-        if start { Task { await self.drain() } }
+        // Counted after the append: a flush that reads the count between the two did not see these jobs
+        // handed over, and need not wait for them.
+        state.withLock { $0.enqueued += jobs.count }
+    }
+
+    /// Writes queued postings until `finish()` and the queue is empty.
+    func run() async {
+        await queue.run { jobs in
+            await writeRetrying(jobs)
+            let resumed = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.written += jobs.count
+                let ready = state.waiters.filter { $0.ticket <= state.written }
+                state.waiters.removeAll { $0.ticket <= state.written }
+                return ready.map(\.continuation)
+            }
+            for continuation in resumed { continuation.resume() }
+        }
+    }
+
+    /// Refuses further jobs; `run()` returns once the queued ones are written.
+    func finish() {
+        queue.close()
     }
 
     /// Returns once the postings of every job handed over before the call are written (or after
@@ -115,33 +138,24 @@ final class PostingWriter: Sendable {
         try await write(behind.map { Job(roomID: $0.0, after: $0.1, through: $0.1, terms: [], seqs: []) })
     }
 
-    private func drain() async {
+    /// Writes `jobs`, trying again while the database refuses. Once finishing, it gives up after a few
+    /// attempts: the watermarks stay behind, and the next start rebuilds the postings.
+    private func writeRetrying(_ jobs: [Job]) async {
         var failures = 0
         while true {
-            let jobs = state.withLock { state -> [Job] in
-                if state.queue.isEmpty { state.draining = false }
-                return state.queue
-            }
-            if jobs.isEmpty { return }
             do {
                 try await write(jobs)
-                failures = 0
+                return
             } catch {
-                // Kept at the head of the queue and tried again: the messages are stored, their postings
-                // must follow. A restart rebuilds them from the watermarks if this never succeeds.
+                // The messages are stored, their postings must follow.
                 failures += 1
+                if queue.isClosed, failures >= 3 {
+                    logger.warning("Writing search postings failed at shutdown; the next start rebuilds them", metadata: ["error": "\(String(reflecting: error))"])
+                    return
+                }
                 logger.warning("Writing search postings failed; retrying", metadata: ["error": "\(String(reflecting: error))", "attempt": "\(failures)"])
                 try? await Task.sleep(for: .milliseconds(min(5_000, 50 << min(failures, 7))))
-                continue
             }
-            let resumed = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-                state.queue.removeFirst(jobs.count)
-                state.written += jobs.count
-                let ready = state.waiters.filter { $0.ticket <= state.written }
-                state.waiters.removeAll { $0.ticket <= state.written }
-                return ready.map(\.continuation)
-            }
-            for continuation in resumed { continuation.resume() }
         }
     }
 
