@@ -203,11 +203,11 @@ public final class ParleyServer: Sendable {
     }
 
     /// The services that serve Parley, in service-group order: automatic summaries, the search postings
-    /// writer and the message writer, the application, then what closes the WebSocket connections when graceful shutdown begins, then
-    /// the expiry of unattached uploads. A group shuts down in reverse order: the expiry stops, the sockets
-    /// close, the HTTP server stops taking requests, then the message writer answers every queued send, the
-    /// postings of its last batches are written and summaries in progress end; the database closes after the
-    /// group (`DatabaseClient` in `serve`, `shutdown()` otherwise).
+    /// writer, the message writer, the application, what closes the WebSocket connections when graceful
+    /// shutdown begins, and the expiry of unattached uploads. A group shuts down in reverse order: the expiry
+    /// stops, the sockets close, the HTTP server stops taking requests, then the message writer answers every
+    /// queued send, the postings of its last batches are written and summaries in progress end; the database
+    /// closes after the group (`DatabaseClient` in `serve`, `shutdown()` otherwise).
     public func makeServices(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         let store = self.store
         let writer = self.writer

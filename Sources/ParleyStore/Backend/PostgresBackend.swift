@@ -90,7 +90,8 @@ public final class PostgresBackend: SQLBackend {
         }
         guard let waiters else { return }
         // Let the waiting uses go: they are resumed through their executors, while this task goes straight on
-        // into the client's run.
+        // into the client's run, which marks the pool running before its first suspension. A use that slipped
+        // into those few instructions would only log postgres-nio's warning; its lease waits for the pool.
         for waiter in waiters { waiter.resume() }
         await client.run()
     }
