@@ -109,7 +109,7 @@ struct ByteJSONEncoderTests {
         let view = MessageView(
             message: message, author: PublicUserView(id: "u1", username: "ann", displayName: "Ann", avatarURL: nil),
             content: .object(["text": .string("hé \"there\"\n/")]), attachments: [], reactions: [])
-        let (plain, answer) = try EventFrame.encodePair("message_received", MessagePayload(message: view), requestID: "q\\1")
+        let (plain, answer) = try EventFrame.encodePair(.messageReceived, MessagePayload(message: view), requestID: "q\\1")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = String(decoding: try encoder.encode(MessagePayload(message: view)), as: UTF8.self)
@@ -119,7 +119,7 @@ struct ByteJSONEncoderTests {
         let answerText = String(buffer: answer)
         #expect(answerText.hasSuffix(#","request_id":"q\\1"}"#))
         #expect(try JSONParser.parse(Array(answerText.utf8)) == JSONParser.parse(Array(#"{"event":"message_received","data":\#(data),"request_id":"q\\1"}"#.utf8)))
-        #expect(String(buffer: try EventFrame.encode("message_received", MessagePayload(message: view))) == plainText)
+        #expect(String(buffer: try EventFrame.encode(.messageReceived, MessagePayload(message: view))) == plainText)
     }
 
     @Test("numbers JSON cannot hold are refused")

@@ -136,11 +136,11 @@ struct ConnectionTests {
     @Test("frames are stable bytes: event first, then data with sorted keys, then request_id")
     func frameLayout() throws {
         struct Payload: Encodable { let zeta = 1, alpha = "a/b", middle = [3, 1] }
-        let frame = try EventFrame.encode("chatroom_joined", Payload(), requestID: "r-1")
+        let frame = try EventFrame.encode(.chatroomJoined, Payload(), requestID: "r-1")
         #expect(String(buffer: frame) == #"{"event":"chatroom_joined","data":{"alpha":"a/b","middle":[3,1],"zeta":1},"request_id":"r-1"}"#)
-        let plain = try EventFrame.encode("user_online", ["b": 2, "a": 1])
+        let plain = try EventFrame.encode(.userOnline, ["b": 2, "a": 1])
         #expect(String(buffer: plain) == #"{"event":"user_online","data":{"a":1,"b":2}}"#)
-        let pair = try EventFrame.encodePair("user_online", ["b": 2, "a": 1], requestID: "q")
+        let pair = try EventFrame.encodePair(.userOnline, ["b": 2, "a": 1], requestID: "q")
         #expect(String(buffer: pair.plain) == String(buffer: plain))
         #expect(String(buffer: pair.answer) == #"{"event":"user_online","data":{"a":1,"b":2},"request_id":"q"}"#)
     }

@@ -146,9 +146,9 @@ public struct MessageService: Sendable {
             // Runs right after commit, in seq order: this is where the message is published.
             let view = MessageView(message: stored, author: author, content: content, attachments: attachmentViews, reactions: [])
             do {
-                let frames = try EventFrame.encodePair("message_received", MessagePayload(message: view), requestID: origin?.requestID)
+                let frames = try EventFrame.encodePair(.messageReceived, MessagePayload(message: view), requestID: origin?.requestID)
                 broker.publish(OutboundEvent(
-                    audience: .room(stored.roomID), name: "message_received", frame: frames.plain,
+                    audience: .room(stored.roomID), name: .messageReceived, frame: frames.plain,
                     seq: stored.seq, acceptedAt: acceptedAt, origin: origin.map { ($0.connectionID, frames.answer) }))
             } catch {
                 logger.error("Could not encode message_received", metadata: ["error": "\(error)"])
@@ -283,7 +283,7 @@ public struct MessageService: Sendable {
             throw ParleyError.notFound(.messageNotFound, "Message not found")
         }
         let view = try await render([edited])[0]
-        publish("message_edited", MessagePayload(message: view), to: .room(room.id))
+        publish(.messageEdited, MessagePayload(message: view), to: .room(room.id))
         return view
     }
 
@@ -300,7 +300,7 @@ public struct MessageService: Sendable {
             throw ParleyError.notFound(.messageNotFound, "Message not found or already deleted")
         }
         await blobs.delete(keys: fileKeys)
-        publish("message_deleted", MessageDeletedPayload(
+        publish(.messageDeleted, MessageDeletedPayload(
             chatroomID: room.id, messageID: tombstone.id, seq: tombstone.seq, deletedAt: tombstone.deletedAt ?? .now(),
             deletedBy: identity.userID), to: .room(room.id))
         return try await render([tombstone])[0]
@@ -321,7 +321,7 @@ public struct MessageService: Sendable {
         let user = try await users.publicUser(identity.userID)
         var reaction = ReactionView(userID: user.id, username: user.username, emoji: emoji, createdAt: now)
         if added {
-            publish("reaction_added", ReactionAddedPayload(chatroomID: room.id, messageID: message.id, reaction: reaction), to: .room(room.id))
+            publish(.reactionAdded, ReactionAddedPayload(chatroomID: room.id, messageID: message.id, reaction: reaction), to: .room(room.id))
         } else if let existing = try await store.reactions(messageIDs: [message.id]).first(where: { $0.view.userID == user.id && $0.view.emoji == emoji }) {
             reaction = existing.view
         }
@@ -342,7 +342,7 @@ public struct MessageService: Sendable {
             throw ParleyError.notFound(.resourceNotFound, "You have not reacted with \(emoji)")
         }
         let payload = ReactionRemovedPayload(chatroomID: room.id, messageID: message.id, userID: identity.userID, emoji: emoji)
-        publish("reaction_removed", payload, to: .room(room.id))
+        publish(.reactionRemoved, payload, to: .room(room.id))
         return payload
     }
 
@@ -354,7 +354,7 @@ public struct MessageService: Sendable {
         let now = Timestamp.now()
         guard try await store.markRead(roomID: room.id, userID: identity.userID, seq: message.seq, messageID: message.id, at: now) else { return nil }
         let receipt = ReadReceiptPayload(chatroomID: room.id, userID: identity.userID, messageID: message.id, seq: message.seq, readAt: now)
-        publish("read_receipt", receipt, to: .room(room.id))
+        publish(.readReceipt, receipt, to: .room(room.id))
         return receipt
     }
 
@@ -419,11 +419,11 @@ public struct MessageService: Sendable {
         return seen
     }
 
-    func publish<Payload: Encodable>(_ name: String, _ payload: Payload, to audience: Audience) {
+    func publish<Payload: Encodable>(_ name: ServerEvent, _ payload: Payload, to audience: Audience) {
         do {
             broker.publish(try OutboundEvent.make(name, payload, to: audience))
         } catch {
-            logger.error("Could not encode event", metadata: ["event": .string(name), "error": .string("\(error)")])
+            logger.error("Could not encode event", metadata: ["event": .string(name.rawValue), "error": .string("\(error)")])
         }
     }
 }

@@ -173,3 +173,16 @@ public struct ChatroomJoinedPayload: Encodable, Sendable {
         self.afterSeq = afterSeq
     }
 }
+
+/// `data` of an `error` event.
+public struct ErrorEventPayload: Encodable, Sendable {
+    public let code: String
+    public let message: String
+    public let details: [String: JSONValue]
+
+    public init(_ error: ParleyError) {
+        code = error.code.rawValue
+        message = error.message
+        details = error.details
+    }
+}

@@ -8,6 +8,8 @@ public enum Audience: Sendable, Equatable {
     case room(String)
     /// Every connection of these users.
     case users(Set<String>)
+    /// One connection, by id: an answer to something it sent (a repeated send, a refused one).
+    case connection(String)
 }
 
 /// What the hub does after delivering an event, besides delivering it.
@@ -21,7 +23,7 @@ public enum HubEffect: Sendable, Equatable {
 /// A server event ready for delivery: the complete WebSocket text frame, encoded once for every recipient.
 public struct OutboundEvent: Sendable {
     public let audience: Audience
-    public let name: String
+    public let name: ServerEvent
     public let frame: ByteBuffer
     /// For `message_received`: the room sequence number that orders delivery and de-duplicates catch-up.
     public let seq: Int64?
@@ -35,7 +37,7 @@ public struct OutboundEvent: Sendable {
     public let excludedUserID: String?
 
     public init(
-        audience: Audience, name: String, frame: ByteBuffer, seq: Int64? = nil, acceptedAt: UInt64 = 0, effects: [HubEffect] = [],
+        audience: Audience, name: ServerEvent, frame: ByteBuffer, seq: Int64? = nil, acceptedAt: UInt64 = 0, effects: [HubEffect] = [],
         origin: (connectionID: String, frame: ByteBuffer)? = nil, excludedUserID: String? = nil
     ) {
         self.audience = audience
@@ -50,9 +52,14 @@ public struct OutboundEvent: Sendable {
 
     /// Encodes `{"event": name, "data": data}` once.
     public static func make<Payload: Encodable>(
-        _ name: String, _ data: Payload, to audience: Audience, seq: Int64? = nil, acceptedAt: UInt64 = 0, effects: [HubEffect] = []
+        _ name: ServerEvent, _ data: Payload, to audience: Audience, seq: Int64? = nil, acceptedAt: UInt64 = 0, effects: [HubEffect] = []
     ) throws -> OutboundEvent {
         OutboundEvent(audience: audience, name: name, frame: try EventFrame.encode(name, data), seq: seq, acceptedAt: acceptedAt, effects: effects)
+    }
+
+    /// The same event, not delivered to `userID`'s own connections.
+    public func excluding(_ userID: String) -> OutboundEvent {
+        OutboundEvent(audience: audience, name: name, frame: frame, seq: seq, acceptedAt: acceptedAt, effects: effects, origin: origin, excludedUserID: userID)
     }
 }
 
@@ -62,13 +69,13 @@ public struct OutboundEvent: Sendable {
 /// same bytes: clients can dispatch on a prefix, and logs and tests compare frames directly. The data is
 /// written by `ByteJSONEncoder` (messages write their own bytes), as REST bodies are.
 public enum EventFrame {
-    public static func encode<Payload: Encodable>(_ name: String, _ data: Payload, requestID: String? = nil) throws -> ByteBuffer {
-        assemble(string(name), try ByteJSONEncoder.encode(data), requestID: requestID.map(string))
+    public static func encode<Payload: Encodable>(_ name: ServerEvent, _ data: Payload, requestID: String? = nil) throws -> ByteBuffer {
+        assemble(string(name.rawValue), try ByteJSONEncoder.encode(data), requestID: requestID.map(string))
     }
 
     /// The frame for everyone and the same frame carrying the sender's `request_id`, encoding the data once.
-    public static func encodePair<Payload: Encodable>(_ name: String, _ data: Payload, requestID: String?) throws -> (plain: ByteBuffer, answer: ByteBuffer) {
-        let nameJSON = string(name)
+    public static func encodePair<Payload: Encodable>(_ name: ServerEvent, _ data: Payload, requestID: String?) throws -> (plain: ByteBuffer, answer: ByteBuffer) {
+        let nameJSON = string(name.rawValue)
         let payload = try ByteJSONEncoder.encode(data)
         return (assemble(nameJSON, payload, requestID: nil), assemble(nameJSON, payload, requestID: requestID.map(string)))
     }

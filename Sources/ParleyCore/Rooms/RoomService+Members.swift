@@ -60,7 +60,7 @@ extension RoomService {
         case .alreadyMember(let room, let membership):
             return JoinedRoomView(room: room, role: membership.role)
         case .joined(let room, let membership, let message):
-            publish("user_joined", UserJoinedPayload(chatroomID: room.id, user: user), to: .room(room.id))
+            publish(.userJoined, UserJoinedPayload(chatroomID: room.id, user: user), to: .room(room.id))
             publishSystemMessage(message, event: .memberJoined(user))
             return JoinedRoomView(room: room, role: membership.role)
         case .roomFull:
@@ -121,7 +121,7 @@ extension RoomService {
             throw ParleyError.notFound(.resourceNotFound, "That user is not a member of this chatroom")
         }
         for change in outcome.changes {
-            publish("member_updated", MemberUpdatedPayload(
+            publish(.memberUpdated, MemberUpdatedPayload(
                 chatroomID: room.id, userID: change.member.user.id, role: change.member.membership.role,
                 previousRole: change.previousRole, updatedBy: identity.userID), to: .room(room.id))
         }
@@ -150,20 +150,20 @@ extension RoomService {
         guard outcome.room != nil else {
             keyRing.forget(roomID: room.id)
             await blobs.delete(keys: outcome.deletedFileKeys)
-            publish("chatroom_deleted", ChatroomDeletedPayload(chatroomID: room.id, deletedBy: nil), to: .users([user.id]),
+            publish(.chatroomDeleted, ChatroomDeletedPayload(chatroomID: room.id, deletedBy: nil), to: .users([user.id]),
                     effects: [.dropRoom(roomID: room.id)])
             return LeaveResult(roomDeleted: true, newOwnerID: nil)
         }
-        publish("user_left", UserLeftPayload(chatroomID: room.id, userID: user.id, removedBy: remover?.id), to: .room(room.id),
+        publish(.userLeft, UserLeftPayload(chatroomID: room.id, userID: user.id, removedBy: remover?.id), to: .room(room.id),
                 effects: [.unsubscribe(userID: user.id, roomID: room.id)])
         if remover != nil {
             // The removed user may not be subscribed; tell every connection of theirs.
-            publish("user_left", UserLeftPayload(chatroomID: room.id, userID: user.id, removedBy: remover?.id), to: .users([user.id]))
+            publish(.userLeft, UserLeftPayload(chatroomID: room.id, userID: user.id, removedBy: remover?.id), to: .users([user.id]))
         }
         let departure: SystemEvent = remover.map { .memberRemoved(user, by: $0) } ?? .memberLeft(user)
         if let first = outcome.messages.first { publishSystemMessage(first, event: departure) }
         if let newOwner = outcome.newOwner {
-            publish("member_updated", MemberUpdatedPayload(
+            publish(.memberUpdated, MemberUpdatedPayload(
                 chatroomID: room.id, userID: newOwner.user.id, role: .owner,
                 previousRole: outcome.newOwnerPreviousRole ?? .member, updatedBy: user.id), to: .room(room.id))
             if outcome.messages.count > 1 { publishSystemMessage(outcome.messages[1], event: .roleChanged(newOwner.user, role: .owner, by: user)) }

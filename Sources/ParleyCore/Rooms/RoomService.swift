@@ -140,7 +140,7 @@ public struct RoomService: Sendable {
             throw ParleyError.validation(field: "max_members", "max_members cannot be lower than the current member count (\(room.memberCount))")
         }
         if !fields.isEmpty {
-            publish("chatroom_updated", ChatroomUpdatedPayload(chatroom: RoomView(updated), updatedBy: identity.userID), to: .room(room.id))
+            publish(.chatroomUpdated, ChatroomUpdatedPayload(chatroom: RoomView(updated), updatedBy: identity.userID), to: .room(room.id))
         }
         if let message, let event { publishSystemMessage(message, event: event) }
         return updated
@@ -154,7 +154,7 @@ public struct RoomService: Sendable {
             .deleteRoom, in: room)
         keyRing.forget(roomID: room.id)
         await blobs.delete(keys: fileKeys)
-        publish("chatroom_deleted", ChatroomDeletedPayload(chatroomID: room.id, deletedBy: identity.userID),
+        publish(.chatroomDeleted, ChatroomDeletedPayload(chatroomID: room.id, deletedBy: identity.userID),
                 to: .users(Set(memberIDs)), effects: [.dropRoom(roomID: room.id)])
     }
 
@@ -189,14 +189,14 @@ public struct RoomService: Sendable {
 
     func publishSystemMessage(_ message: StoredMessage, event: SystemEvent) {
         let view = MessageView(message: message, author: event.actor, content: event.content, attachments: [], reactions: [])
-        publish("message_received", MessagePayload(message: view), to: .room(message.roomID), seq: message.seq)
+        publish(.messageReceived, MessagePayload(message: view), to: .room(message.roomID), seq: message.seq)
     }
 
-    func publish<Payload: Encodable>(_ name: String, _ payload: Payload, to audience: Audience, seq: Int64? = nil, effects: [HubEffect] = []) {
+    func publish<Payload: Encodable>(_ name: ServerEvent, _ payload: Payload, to audience: Audience, seq: Int64? = nil, effects: [HubEffect] = []) {
         do {
             broker.publish(try OutboundEvent.make(name, payload, to: audience, seq: seq, effects: effects))
         } catch {
-            logger.error("Could not encode event", metadata: ["event": .string(name), "error": .string("\(error)")])
+            logger.error("Could not encode event", metadata: ["event": .string(name.rawValue), "error": .string("\(error)")])
         }
     }
 

@@ -246,7 +246,7 @@ public final class SummaryService: Sendable {
             startDate: summary.startDate, endDate: summary.endDate, participants: summary.participants, keywords: payload.keywords,
             sentimentScore: summary.sentimentScore, language: summary.language, provider: providerName, createdAt: summary.createdAt,
             customPrompt: promptUsed, requestedBy: requestedBy)
-        if let event = try? OutboundEvent.make("summary_created", SummaryCreatedPayload(chatroomID: room.id, summary: view), to: .room(room.id)) {
+        if let event = try? OutboundEvent.make(.summaryCreated, SummaryCreatedPayload(chatroomID: room.id, summary: view), to: .room(room.id)) {
             broker.publish(event)
         }
         return view

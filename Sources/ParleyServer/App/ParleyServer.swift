@@ -59,15 +59,7 @@ public final class ParleyServer: Sendable {
         self.addressCap = AddressConnectionCap(limit: configuration.connectionsPerAddress, exempt: configuration.connectionCapExemptAddresses)
         let broker = InProcessBroker()
         self.broker = broker
-        let presence = PresenceTracker(grace: .milliseconds(Int64(configuration.presenceGrace * 1000))) { userID, username, online in
-            // Announced to everyone who shares a room with the user.
-            Task {
-                guard let peers = try? await store.roomPeers(of: userID), !peers.isEmpty else { return }
-                if let event = try? OutboundEvent.make(online ? "user_online" : "user_offline", PresencePayload(userID: userID, username: username), to: .users(peers)) {
-                    broker.publish(event)
-                }
-            }
-        }
+        let presence = PresenceTracker(grace: .milliseconds(Int64(configuration.presenceGrace * 1000)), peers: store, broker: broker)
         self.presence = presence
         self.rooms = RoomService(
             rooms: store, users: store, keyRing: keyRing, broker: broker, presence: presence, blobs: blobs,
@@ -97,9 +89,10 @@ public final class ParleyServer: Sendable {
             summaries.observe(progress)
         }
         self.search = SearchService(index: store, messages: messages, keyRing: keyRing)
-        self.gateway = Gateway(
-            auth: auth, messages: messages, store: store, broker: broker, presence: presence, configuration: configuration,
-            metrics: metrics, logger: logger)
+        let realtime = RealtimeService(
+            messages: messages, broker: broker, presence: presence, typingExpiry: .milliseconds(Int64(configuration.typingExpiry * 1000)),
+            logger: logger)
+        self.gateway = Gateway(auth: auth, realtime: realtime, broker: broker, configuration: configuration, metrics: metrics, logger: logger)
     }
 
     /// Validates the configuration, prepares the data directory and secrets, opens and migrates the database.

@@ -7,18 +7,14 @@ import NIOHTTP1
 import NIOWebSocket
 import ParleyCore
 import Prometheus
-import ParleyStore
 
 /// The WebSocket gateway: authenticates upgrades, enforces the connection limit, and turns client events
-/// into service calls, answering with server events (API.md §6).
+/// into `RealtimeService` calls, answering with server events (API.md §6). It keeps sockets, frames and
+/// timers; every decision about rooms is the service's.
 final class Gateway: Sendable {
     let hub: Hub
-    let presence: PresenceTracker
     private let auth: AuthService
-    private let messages: MessageService
-    private let store: SQLStore
-    private let broker: any Broker
-    private let typing: TypingTracker
+    private let realtime: RealtimeService
     private let limits: ClientEventLimits
     let settings: ConnectionSettings
     let keepers: LoopKeepers
@@ -27,14 +23,11 @@ final class Gateway: Sendable {
     private let logger: Logger
 
     init(
-        auth: AuthService, messages: MessageService, store: SQLStore, broker: any Broker, presence: PresenceTracker,
-        configuration: ParleyConfiguration, metrics: ParleyMetrics, logger: Logger
+        auth: AuthService, realtime: RealtimeService, broker: any Broker, configuration: ParleyConfiguration, metrics: ParleyMetrics,
+        logger: Logger
     ) {
-        self.presence = presence
         self.auth = auth
-        self.messages = messages
-        self.store = store
-        self.broker = broker
+        self.realtime = realtime
         self.metrics = metrics
         self.logger = logger
         self.connectionLimit = configuration.wsConnectionsPerUser
@@ -49,20 +42,8 @@ final class Gateway: Sendable {
             inboundHighWaterBytes: 1 << 20)
         // Each loop looks at its connections once a second, or more often when pings are more frequent.
         self.keepers = LoopKeepers(tick: min(.seconds(1), .nanoseconds(max(settings.pingInterval.nanoseconds / 2, 10_000_000))))
-        let messages = self.messages
         self.hub = Hub(metrics: metrics, logger: logger) { roomID, range in
-            let views = (try? await messages.catchUp(roomID: roomID, afterSeq: range.lowerBound - 1, through: range.upperBound)) ?? []
-            return views.compactMap { view in
-                (try? EventFrame.encode("message_received", MessagePayload(message: view))).map {
-                    OutboundEvent(audience: .room(roomID), name: "message_received", frame: $0, seq: view.seq)
-                }
-            }
-        }
-        self.typing = TypingTracker(expiry: .milliseconds(Int64(configuration.typingExpiry * 1000))) { roomID, user, username, isTyping in
-            if let event = try? OutboundEvent.make(
-                "typing_indicator", TypingPayload(chatroomID: roomID, userID: user.userID, username: username, isTyping: isTyping),
-                to: .room(roomID)).excluding(user.userID)
-            { broker.publish(event) }
+            await realtime.missedEvents(roomID: roomID, range: range)
         }
         let hub = self.hub
         broker.attach { event in hub.receive(event) }
@@ -129,12 +110,12 @@ final class Gateway: Sendable {
         guard hub.register(connection, limit: connectionLimit) else {
             let error = ParleyError(.connectionLimitExceeded, status: 429, "At most \(connectionLimit) WebSocket connections per user",
                                     details: ["limit": .int(connectionLimit)])
-            if let frame = try? EventFrame.encode("error", ErrorEventPayload(error)) { connection.send(frame) }
+            if let frame = try? EventFrame.encode(.error, ErrorEventPayload(error)) { connection.send(frame) }
             connection.close(code: .policyViolation, reason: "connection limit exceeded")
             return
         }
         metrics.webSocketConnections.increment()
-        presence.connected(connection.identity.userID, username: connection.username)
+        realtime.connected(connection.identity, username: connection.username)
         logger.debug("WebSocket connected", metadata: ["connection": .string(connection.id), "user_id": .string(connection.identity.userID)])
         Task {
             // Registered first, checked second: a revocation either finds the socket in the hub or is seen here.
@@ -151,7 +132,7 @@ final class Gateway: Sendable {
         connection.retired.whenComplete { _ in
             self.hub.unregister(connection)
             self.metrics.webSocketConnections.decrement()
-            self.presence.disconnected(connection.identity.userID, username: connection.username)
+            self.realtime.disconnected(connection.identity, username: connection.username)
             self.logger.debug("WebSocket closed", metadata: ["connection": .string(connection.id)])
         }
     }
@@ -223,19 +204,14 @@ final class Gateway: Sendable {
     /// removal committed meanwhile cancels it; the replay goes in pages, each after the previous one has
     /// drained from the socket, so one join costs what its reader can take, and one at a time per room.
     private func join(_ frame: ClientFrame, _ connection: WebSocketConnection, requestID: String?) async throws {
-        let roomID = try roomID(frame).rawValue
+        let roomID = try roomID(frame)
         let afterSeq = try frame.integer("after_seq").map(Int64.init)
         if let afterSeq, afterSeq < 0 { throw ParleyError.validation(field: "after_seq", "after_seq must be 0 or more") }
-        let ticket = hub.prepareJoin(connection, roomID: roomID)
-        let room: Room
-        let membership: Membership?
+        let ticket = hub.prepareJoin(connection, roomID: roomID.rawValue)
+        let grant: SubscriptionGrant
         do {
-            guard let access = try await store.roomAccess(roomID: roomID, userID: connection.identity.userID) else {
-                throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
-            }
-            (room, membership) = access
-            try RoomPolicy.authorize(.view, role: membership?.role, in: room)
-            try hub.beginSubscription(connection, ticket: ticket, lastSeq: room.lastSeq, afterSeq: afterSeq)
+            grant = try await realtime.authorizeSubscription(to: roomID, by: connection.identity)
+            try hub.beginSubscription(connection, ticket: ticket, lastSeq: grant.room.lastSeq, afterSeq: afterSeq)
         } catch let refusal as Hub.JoinRefusal {
             hub.abandonJoin(ticket)
             switch refusal {
@@ -250,18 +226,16 @@ final class Gateway: Sendable {
             hub.abandonJoin(ticket)
             throw error
         }
-        connection.send(try EventFrame.encode(
-            "chatroom_joined", ChatroomJoinedPayload(chatroomID: room.id, lastSeq: room.lastSeq, role: membership?.role ?? .member, afterSeq: afterSeq),
-            requestID: requestID))
+        let room = grant.room
+        connection.send(try realtime.joinedFrame(grant, afterSeq: afterSeq, requestID: requestID))
         do {
             if var cursor = afterSeq {
                 // Replay in pages until the stored history is exhausted; live events wait meanwhile.
                 while true {
-                    let page = try await messages.catchUp(roomID: room.id, afterSeq: cursor, through: cursor + 500)
-                    let frames = try page.map { (seq: $0.seq, frame: try EventFrame.encode("message_received", MessagePayload(message: $0))) }
+                    let page = try await realtime.catchUpPage(roomID: room.id, after: cursor)
                     // The subscription ended meanwhile (left, removed, closed): nothing more to replay.
-                    guard hub.deliverCatchUp(connection, roomID: room.id, events: frames) else { return }
-                    guard let last = page.last, page.count == 500 else { break }
+                    guard hub.deliverCatchUp(connection, roomID: room.id, events: page.events) else { return }
+                    guard let last = page.events.last, page.mayContinue else { break }
                     cursor = last.seq
                     guard await connection.drained() else {
                         hub.abortCatchUp(connection, roomID: room.id)
@@ -288,45 +262,18 @@ final class Gateway: Sendable {
         let input = SendInput(
             roomID: try IncomingIDs.room(roomText), content: content, messageType: messageType, replyTo: replyTo, clientID: clientID,
             attachments: attachments)
-        // Validated in turn, then queued without waiting for the commit: a connection's sends are stored in
-        // the order they arrived and many of them share one commit.
-        let prepared = try await messages.prepareSend(
-            input, by: connection.identity, origin: SendOrigin(connectionID: connection.id, requestID: requestID), acceptedAt: acceptedAt)
-        if let roomID = input.roomID { typing.stop(roomID: roomID.rawValue, user: connection.identity, username: connection.username) }
-        let logger = self.logger
-        messages.submit(prepared) { result in
-            switch result {
-            case .success(let sent) where sent.duplicate:
-                // Nothing was broadcast for a repeat: acknowledge it to the sender alone.
-                if let frame = try? EventFrame.encode("message_received", MessagePayload(message: sent.message), requestID: requestID) {
-                    connection.send(frame)
-                }
-            case .success:
-                break
-            case .failure(let error as ParleyError):
-                if let frame = try? EventFrame.encode("error", ErrorEventPayload(error), requestID: requestID) { connection.send(frame) }
-            case .failure(let error):
-                logger.error("Storing a message failed", metadata: ["error": .string(String(reflecting: error))])
-                if let frame = try? EventFrame.encode("error", ErrorEventPayload(.internalError(requestID: requestID)), requestID: requestID) {
-                    connection.send(frame)
-                }
-            }
-        }
+        // Awaited in turn, so this connection's sends are queued in the order they arrived; their answers come
+        // through the hub.
+        await realtime.send(
+            input, by: connection.identity, username: connection.username,
+            origin: SendOrigin(connectionID: connection.id, requestID: requestID), acceptedAt: acceptedAt)
     }
 
     private func typing(_ frame: ClientFrame, _ connection: WebSocketConnection) async throws {
-        let roomID = try roomID(frame).rawValue
-        if !hub.isSubscribed(connection, to: roomID) {
-            guard let (room, membership) = try await store.roomAccess(roomID: roomID, userID: connection.identity.userID) else {
-                throw ParleyError.notFound(.chatroomNotFound, "Chatroom not found")
-            }
-            try RoomPolicy.authorize(.send, role: membership?.role, in: room)
-        }
-        if frame.event == "typing_start" {
-            typing.start(roomID: roomID, user: connection.identity, username: connection.username)
-        } else {
-            typing.stop(roomID: roomID, user: connection.identity, username: connection.username)
-        }
+        let roomID = try roomID(frame)
+        try await realtime.setTyping(
+            frame.event == "typing_start", in: roomID, by: connection.identity, username: connection.username,
+            subscribed: hub.isSubscribed(connection, to: roomID.rawValue))
     }
 
     private func markRead(_ frame: ClientFrame, _ connection: WebSocketConnection) async throws {
@@ -336,7 +283,7 @@ final class Gateway: Sendable {
             throw ParleyError.validation(.validationRequiredField, field: "message_id", "message_id is required")
         }
         let roomID = try IncomingIDs.room(roomText)
-        try await messages.markRead(try IncomingIDs.message(messageText), in: roomID, by: connection.identity)
+        try await realtime.markRead(try IncomingIDs.message(messageText), in: roomID, by: connection.identity)
     }
 
     private func roomID(_ frame: ClientFrame) throws -> RoomID {
@@ -345,13 +292,6 @@ final class Gateway: Sendable {
     }
 
     private func reply(error: ParleyError, requestID: String?, to connection: WebSocketConnection) {
-        if let frame = try? EventFrame.encode("error", ErrorEventPayload(error), requestID: requestID) { connection.send(frame) }
-    }
-}
-
-extension OutboundEvent {
-    /// The same event, not delivered to `userID`'s own connections.
-    func excluding(_ userID: String) -> OutboundEvent {
-        OutboundEvent(audience: audience, name: name, frame: frame, seq: seq, acceptedAt: acceptedAt, effects: effects, origin: origin, excludedUserID: userID)
+        if let frame = try? EventFrame.encode(.error, ErrorEventPayload(error), requestID: requestID) { connection.send(frame) }
     }
 }

@@ -231,6 +231,8 @@ final class Hub: Sendable {
                 } else if let origin = event.origin, let connection = state.connections[origin.connectionID] {
                     fanOut.add(connection, origin.frame)
                 }
+            case .connection(let connectionID):
+                if let connection = state.connections[connectionID] { fanOut.add(connection, event.frame) }
             }
             for effect in event.effects { apply(effect, to: &state) }
             // Submitted while the lock is held, so that per-loop task order follows event order.

@@ -243,7 +243,7 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
                 fragments = partial
             }
         case .binary:
-            if let error = try? EventFrame.encode("error", ErrorEventPayload(ParleyError.malformedBody("Binary frames are not supported; send JSON text frames"))) {
+            if let error = try? EventFrame.encode(.error, ErrorEventPayload(ParleyError.malformedBody("Binary frames are not supported; send JSON text frames"))) {
                 write(error)
             }
         case .ping:
@@ -345,18 +345,5 @@ final class WebSocketConnection: ChannelInboundHandler, @unchecked Sendable {
             self.retiredPromise.succeed()
             self.closedPromise.succeed()
         }
-    }
-}
-
-/// `data` of an `error` event.
-struct ErrorEventPayload: Encodable {
-    let code: String
-    let message: String
-    let details: [String: JSONValue]
-
-    init(_ error: ParleyError) {
-        code = error.code.rawValue
-        message = error.message
-        details = error.details
     }
 }

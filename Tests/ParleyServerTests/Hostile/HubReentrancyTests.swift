@@ -74,7 +74,7 @@ struct HubReentrancyTests {
         let ticket = rig.hub.prepareJoin(rig.connection, roomID: "room")
         try rig.hub.beginSubscription(rig.connection, ticket: ticket, lastSeq: 0, afterSeq: 0)
         for seq in Int64(1)...10_002 {
-            rig.hub.receive(OutboundEvent(audience: .room("room"), name: "message_received", frame: rig.frame(seq).frame, seq: seq))
+            rig.hub.receive(OutboundEvent(audience: .room("room"), name: .messageReceived, frame: rig.frame(seq).frame, seq: seq))
         }
         #expect(!rig.hub.isSubscribed(rig.connection, to: "room"))
         rig.loop.run()
@@ -88,7 +88,7 @@ struct HubReentrancyTests {
         let ticket = rig.hub.prepareJoin(rig.connection, roomID: "room")
         // The removal commits and is published after the join's access read said "member".
         rig.hub.receive(OutboundEvent(
-            audience: .users(["u1"]), name: "chatroom_member_removed", frame: ByteBuffer(string: "{}"),
+            audience: .users(["u1"]), name: .userLeft, frame: ByteBuffer(string: "{}"),
             effects: [.unsubscribe(userID: "u1", roomID: "room")]))
         #expect(throws: Hub.JoinRefusal.removed) {
             try rig.hub.beginSubscription(rig.connection, ticket: ticket, lastSeq: 5, afterSeq: nil)
@@ -97,7 +97,7 @@ struct HubReentrancyTests {
         // Another user's removal leaves the join alone.
         let second = rig.hub.prepareJoin(rig.connection, roomID: "room")
         rig.hub.receive(OutboundEvent(
-            audience: .users(["u2"]), name: "chatroom_member_removed", frame: ByteBuffer(string: "{}"),
+            audience: .users(["u2"]), name: .userLeft, frame: ByteBuffer(string: "{}"),
             effects: [.unsubscribe(userID: "u2", roomID: "room")]))
         try rig.hub.beginSubscription(rig.connection, ticket: second, lastSeq: 5, afterSeq: nil)
         #expect(rig.hub.isSubscribed(rig.connection, to: "room"))

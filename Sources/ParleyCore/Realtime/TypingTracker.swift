@@ -1,10 +1,10 @@
-import Foundation
-import ParleyCore
 import Synchronization
 
 /// Who is typing where. A typing state ends on `typing_stop`, on sending a message, or by itself after the
-/// expiry without a new `typing_start`; indicators are published only when the state changes.
+/// expiry without a new `typing_start`; `publish` is called only when the state changes, never under the lock.
 final class TypingTracker: Sendable {
+    typealias Publish = @Sendable (_ roomID: String, _ user: Identity, _ username: String, _ isTyping: Bool) -> Void
+
     private struct Key: Hashable {
         let roomID: String
         let userID: String
@@ -22,9 +22,9 @@ final class TypingTracker: Sendable {
 
     private let state = Mutex(State())
     private let expiry: Duration
-    private let publish: @Sendable (_ roomID: String, _ user: Identity, _ username: String, _ isTyping: Bool) -> Void
+    private let publish: Publish
 
-    init(expiry: Duration, publish: @escaping @Sendable (_ roomID: String, _ user: Identity, _ username: String, _ isTyping: Bool) -> Void) {
+    init(expiry: Duration, publish: @escaping Publish) {
         self.expiry = expiry
         self.publish = publish
     }
