@@ -85,10 +85,10 @@ struct HubDeliveryTests {
             return texts
         }
 
-        /// The `seq` of every message frame received, collecting until `count` arrived or two seconds passed.
+        /// The `seq` of every message frame received, collecting until `count` arrived or ten seconds passed.
         func seqs(count: Int) async throws -> [Int64] {
             var seqs: [Int64] = []
-            let deadline = ContinuousClock.now + .seconds(2)
+            let deadline = ContinuousClock.now + .seconds(10)
             while seqs.count < count, ContinuousClock.now < deadline {
                 seqs += try await frames().compactMap(Self.seq)
                 if seqs.count < count { try await Task.sleep(for: .milliseconds(5)) }
