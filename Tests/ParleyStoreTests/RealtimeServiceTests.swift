@@ -18,9 +18,9 @@ struct RealtimeServiceTests {
         func record(_ event: OutboundEvent) { events.withLock { $0.append(event) } }
         var all: [OutboundEvent] { events.withLock { $0 } }
 
-        /// The first event matching `predicate`, waiting up to ten seconds for it (a loaded machine is slow).
+        /// The first event matching `predicate`, waiting up to 30 seconds for it (a loaded machine with a shared PostgreSQL is slow).
         func first(where predicate: (OutboundEvent) -> Bool) async throws -> OutboundEvent? {
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 if let event = all.first(where: predicate) { return event }
                 try await Task.sleep(for: .milliseconds(5))
