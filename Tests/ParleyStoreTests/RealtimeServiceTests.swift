@@ -34,6 +34,8 @@ struct RealtimeServiceTests {
         let store: SQLStore
         let published = Published()
         let messages: MessageService
+        /// Runs while the rig is in use, as the server's lifecycle runs it.
+        let writer: MessageWriter
         let rooms: RoomService
         let realtime: RealtimeService
         let alice: Identity
@@ -53,8 +55,10 @@ struct RealtimeServiceTests {
             rooms = RoomService(
                 rooms: store, users: store, keyRing: keyRing, broker: broker, presence: presence, blobs: blobs,
                 publicBaseURL: "http://localhost", logger: logger)
+            let writer = MessageWriter(store: store, logger: logger)
+            self.writer = writer
             messages = MessageService(
-                store: store, users: store, writer: MessageWriter(store: store, logger: logger), keyRing: keyRing, broker: broker,
+                store: store, users: store, writer: writer, keyRing: keyRing, broker: broker,
                 blobs: blobs, attachments: store, logger: logger)
             realtime = RealtimeService(messages: messages, broker: broker, presence: presence, typingExpiry: .milliseconds(150), logger: logger)
             var identities: [Identity] = []
@@ -67,18 +71,24 @@ struct RealtimeServiceTests {
             bob = identities[1]
             carol = identities[2]
             let created = try await rooms.create(RoomCreation(name: "General", encryptionEnabled: false), by: alice)
-            _ = try await rooms.joinPublic(created.id, by: bob)
+            _ = try await rooms.joinPublic(RoomID(trusted: created.id), by: bob)
             room = try #require(try await store.room(id: created.id))
         }
 
         func say(_ text: String, by identity: Identity) async throws -> MessageView {
-            try await messages.send(SendInput(roomID: room.id, content: .object(["text": .string(text)])), by: identity).message
+            try await messages.send(SendInput(roomID: RoomID(trusted: room.id), content: .object(["text": .string(text)])), by: identity).message
         }
     }
 
     private func withRig(_ engine: TestEngine, _ body: (Rig) async throws -> Void) async throws {
         try await withStore(engine) { store, database in
-            try await body(try await Rig(store: store, directory: database.directory))
+            let rig = try await Rig(store: store, directory: database.directory)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await rig.writer.run() }
+                // Also when body throws: run() returns once the writer has finished.
+                defer { rig.writer.finish() }
+                try await body(rig)
+            }
         }
     }
 
@@ -93,16 +103,16 @@ struct RealtimeServiceTests {
         try await withRig(engine) { rig in
             _ = try await rig.say("one", by: rig.alice)
             let last = try await rig.say("two", by: rig.bob)
-            let grant = try await rig.realtime.authorizeSubscription(to: rig.room.id.uppercased(), by: rig.bob)
+            let grant = try await rig.realtime.authorizeSubscription(to: try #require(RoomID(parsing: rig.room.id.uppercased())), by: rig.bob)
             #expect(grant.room.id == rig.room.id && grant.room.lastSeq == last.seq && grant.role == .member)
-            #expect(try await rig.realtime.authorizeSubscription(to: rig.room.id, by: rig.alice).role == .owner)
+            #expect(try await rig.realtime.authorizeSubscription(to: RoomID(trusted: rig.room.id), by: rig.alice).role == .owner)
             let joined = String(buffer: try rig.realtime.joinedFrame(grant, afterSeq: 1, requestID: "r1"))
             #expect(joined.hasPrefix("{\"event\":\"chatroom_joined\"") && joined.contains("\"last_seq\":\(last.seq)") && joined.hasSuffix("\"request_id\":\"r1\"}"))
             await #expect(throws: ParleyError.forbidden(.chatroomAccessDenied, "You are not a member of this chatroom")) {
-                try await rig.realtime.authorizeSubscription(to: rig.room.id, by: rig.carol)
+                try await rig.realtime.authorizeSubscription(to: RoomID(trusted: rig.room.id), by: rig.carol)
             }
             await #expect(throws: ParleyError.notFound(.chatroomNotFound, "Chatroom not found")) {
-                try await rig.realtime.authorizeSubscription(to: Identifiers.uuid(), by: rig.alice)
+                try await rig.realtime.authorizeSubscription(to: RoomID.random(), by: rig.alice)
             }
         }
     }
@@ -129,19 +139,19 @@ struct RealtimeServiceTests {
     @Test("typing is announced to the room but not the typist, expires by itself, and needs membership", arguments: TestEngine.available)
     func typing(engine: TestEngine) async throws {
         try await withRig(engine) { rig in
-            try await rig.realtime.setTyping(true, in: rig.room.id, by: rig.bob, username: "bob", subscribed: false)
+            try await rig.realtime.setTyping(true, in: RoomID(trusted: rig.room.id), by: rig.bob, username: "bob", subscribed: false)
             let started = try #require(try await rig.published.first { $0.name == .typingIndicator })
             #expect(started.audience == .room(rig.room.id) && started.excludedUserID == rig.bob.userID)
             #expect(String(buffer: started.frame).contains("\"is_typing\":true"))
             // A repeat while typing announces nothing; the state then expires by itself.
-            try await rig.realtime.setTyping(true, in: rig.room.id, by: rig.bob, username: "bob", subscribed: true)
+            try await rig.realtime.setTyping(true, in: RoomID(trusted: rig.room.id), by: rig.bob, username: "bob", subscribed: true)
             let stopped = try #require(try await rig.published.first {
                 $0.name == .typingIndicator && String(buffer: $0.frame).contains("\"is_typing\":false")
             })
             #expect(stopped.excludedUserID == rig.bob.userID)
             #expect(rig.published.all.filter { $0.name == .typingIndicator }.count == 2)
             await #expect(throws: ParleyError.forbidden(.chatroomAccessDenied, "You are not a member of this chatroom")) {
-                try await rig.realtime.setTyping(true, in: rig.room.id, by: rig.carol, username: "carol", subscribed: false)
+                try await rig.realtime.setTyping(true, in: RoomID(trusted: rig.room.id), by: rig.carol, username: "carol", subscribed: false)
             }
             #expect(rig.published.all.filter { $0.name == .typingIndicator }.count == 2)
         }
@@ -151,7 +161,7 @@ struct RealtimeServiceTests {
     func sendAnswers(engine: TestEngine) async throws {
         try await withRig(engine) { rig in
             let origin = SendOrigin(connectionID: "connection-1", requestID: "q1")
-            let input = SendInput(roomID: rig.room.id, content: .object(["text": .string("hello")]), clientID: "c-1")
+            let input = SendInput(roomID: RoomID(trusted: rig.room.id), content: .object(["text": .string("hello")]), clientID: "c-1")
             await rig.realtime.send(input, by: rig.bob, username: "bob", origin: origin, acceptedAt: 0)
             let stored = try #require(try await rig.published.first { $0.name == .messageReceived && $0.origin != nil })
             #expect(stored.audience == .room(rig.room.id) && stored.origin?.connectionID == "connection-1")
@@ -168,7 +178,7 @@ struct RealtimeServiceTests {
 
             // Refusals, before and after validation, take the same route.
             await rig.realtime.send(
-                SendInput(roomID: rig.room.id, content: .object(["text": .string("no")])), by: rig.carol, username: "carol",
+                SendInput(roomID: RoomID(trusted: rig.room.id), content: .object(["text": .string("no")])), by: rig.carol, username: "carol",
                 origin: SendOrigin(connectionID: "connection-2", requestID: nil), acceptedAt: 0)
             let refused = try #require(try await rig.published.first { $0.audience == .connection("connection-2") })
             #expect(refused.name == .error && code(refused.frame) == "CHATROOM_ACCESS_DENIED")
@@ -185,9 +195,9 @@ struct RealtimeServiceTests {
     @Test("a send ends the sender's typing state", arguments: TestEngine.available)
     func sendStopsTyping(engine: TestEngine) async throws {
         try await withRig(engine) { rig in
-            try await rig.realtime.setTyping(true, in: rig.room.id, by: rig.bob, username: "bob", subscribed: true)
+            try await rig.realtime.setTyping(true, in: RoomID(trusted: rig.room.id), by: rig.bob, username: "bob", subscribed: true)
             await rig.realtime.send(
-                SendInput(roomID: rig.room.id.uppercased(), content: .object(["text": .string("done")])), by: rig.bob, username: "bob",
+                SendInput(roomID: RoomID(parsing: rig.room.id.uppercased()), content: .object(["text": .string("done")])), by: rig.bob, username: "bob",
                 origin: SendOrigin(connectionID: "c", requestID: nil), acceptedAt: 0)
             let stopped = try #require(try await rig.published.first {
                 $0.name == .typingIndicator && String(buffer: $0.frame).contains("\"is_typing\":false")
@@ -201,12 +211,12 @@ struct RealtimeServiceTests {
         try await withRig(engine) { rig in
             let first = try await rig.say("first", by: rig.alice)
             let second = try await rig.say("second", by: rig.alice)
-            try await rig.realtime.markRead(second.id, in: rig.room.id, by: rig.bob)
+            try await rig.realtime.markRead(MessageID(trusted: second.id), in: RoomID(trusted: rig.room.id), by: rig.bob)
             let receipt = try #require(try await rig.published.first { $0.name == .readReceipt })
             #expect(receipt.audience == .room(rig.room.id) && String(buffer: receipt.frame).contains("\"seq\":\(second.seq)"))
-            try await rig.realtime.markRead(first.id, in: rig.room.id, by: rig.bob)
+            try await rig.realtime.markRead(MessageID(trusted: first.id), in: RoomID(trusted: rig.room.id), by: rig.bob)
             #expect(rig.published.all.filter { $0.name == .readReceipt }.count == 1)
-            await #expect(throws: ParleyError.self) { try await rig.realtime.markRead(second.id, in: rig.room.id, by: rig.carol) }
+            await #expect(throws: ParleyError.self) { try await rig.realtime.markRead(MessageID(trusted: second.id), in: RoomID(trusted: rig.room.id), by: rig.carol) }
         }
     }
 
