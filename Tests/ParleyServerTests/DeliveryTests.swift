@@ -72,7 +72,9 @@ struct DeliveryTests {
     @Test("a reader that stops reading is closed with 1013 while a fast reader gets every message", arguments: TestEngine.available)
     func slowReader(engine: TestEngine) async throws {
         // The limit leaves a busy-but-reading client plenty of slack and still catches one that never reads.
-        try await TestServer.with(engine, configure: { $0.wsOutboundQueueLimit = 512 }) { server in
+        // The silence limit is out of the way: a reader that never reads answers no ping either, and on a
+        // loaded two-core run the 60 s default closed it as silent before its backlog overflowed.
+        try await TestServer.with(engine, configure: { $0.wsOutboundQueueLimit = 512; $0.wsPingTimeout = 900 }) { server in
             let alice = try await server.register("alice")
             let slowUser = try await server.register("slow")
             let fastUser = try await server.register("fast")
@@ -85,7 +87,7 @@ struct DeliveryTests {
             await slow.pauseReading(true)
             let padding = String(repeating: "p", count: 3900)
             let total = 4000
-            let receiving = Task { try await fast.messages(total, timeout: .seconds(120)) }
+            let receiving = Task { try await fast.messages(total, timeout: .seconds(300)) }
             // Sent over REST by a few concurrent posters; each poster keeps its own order.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for lane in 0..<4 {
